@@ -1,0 +1,278 @@
+package conv
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"net"
+	"net/netip"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"go.starlark.net/starlark"
+
+	"github.com/starsock/starsock/builtins"
+)
+
+// getaddrinfo's error codes that name lookups raise as socket.gaierror.
+const (
+	EAI_NONAME     = -2
+	EAI_ADDRFAMILY = -9
+	EAI_SERVICE    = -8
+	EAI_FAMILY     = -6
+	EAI_SOCKTYPE   = -7
+	EAI_BADFLAGS   = -1
+)
+
+// HostString returns a host argument as text: str, or bytes as CPython
+// also accepts. A NUL inside is a TypeError, as in CPython.
+func HostString(v starlark.Value) (string, error) {
+	var s string
+	switch x := v.(type) {
+	case starlark.String:
+		s = string(x)
+	case starlark.Bytes:
+		s = string(x)
+	default:
+		return "", builtins.Errorf(builtins.TypeError, "str, bytes or bytearray expected, not %s", builtins.PyTypeName(v))
+	}
+	if strings.IndexByte(s, 0) >= 0 {
+		return "", builtins.Errorf(builtins.TypeError, "host name must not contain null character")
+	}
+	return s, nil
+}
+
+// ResolveHost turns a host for family (AF_INET or AF_INET6) into an IP
+// address the way CPython's setipaddr does: '' is the wildcard address,
+// '<broadcast>' the IPv4 broadcast, numeric forms as getaddrinfo reads them
+// ('127.1' included), then names from /etc/hosts and DNS. Failures are
+// socket.gaierror with getaddrinfo's code.
+func ResolveHost(ctx context.Context, host string, family int) (netip.Addr, error) {
+	switch host {
+	case "":
+		if family == unix.AF_INET6 {
+			return netip.IPv6Unspecified(), nil
+		}
+		return netip.IPv4Unspecified(), nil
+	case "<broadcast>", "255.255.255.255":
+		if family != unix.AF_INET && family != unix.AF_UNSPEC {
+			return netip.Addr{}, builtins.Errorf(builtins.OSError, "address family mismatched")
+		}
+		return netip.AddrFrom4([4]byte{255, 255, 255, 255}), nil
+	}
+	addrs, err := LookupHost(ctx, host, family)
+	if err != nil {
+		return netip.Addr{}, err
+	}
+	return addrs[0], nil
+}
+
+// LookupHost returns the addresses of host for family (AF_UNSPEC for
+// both), numeric forms first, then /etc/hosts, then DNS.
+func LookupHost(ctx context.Context, host string, family int) ([]netip.Addr, error) {
+	if a, ok := parseNumericHost(host); ok {
+		if family != unix.AF_UNSPEC && addrFamily(a) != family {
+			return nil, builtins.NewGaiError(EAI_ADDRFAMILY)
+		}
+		return []netip.Addr{a}, nil
+	}
+	if !validHostname(host) {
+		return nil, builtins.NewGaiError(EAI_NONAME)
+	}
+	if addrs, found := hostsFile.lookup(host, family); found {
+		if len(addrs) == 0 {
+			// glibc goes on to DNS, which has no such name either.
+			return nil, builtins.NewGaiError(EAI_NONAME)
+		}
+		return addrs, nil
+	}
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	network := map[int]string{unix.AF_INET: "ip4", unix.AF_INET6: "ip6"}[family]
+	if network == "" {
+		network = "ip"
+	}
+	addrs, err := net.DefaultResolver.LookupNetIP(ctx, network, host)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, &builtins.Cancelled{Op: "getaddrinfo", Cause: context.Cause(ctx)}
+		}
+		var dnsErr *net.DNSError
+		if errors.As(err, &dnsErr) && dnsErr.IsTemporary {
+			return nil, builtins.NewGaiError(-3) // EAI_AGAIN
+		}
+		return nil, builtins.NewGaiError(EAI_NONAME)
+	}
+	for i, a := range addrs {
+		addrs[i] = a.Unmap()
+	}
+	return addrs, nil
+}
+
+func addrFamily(a netip.Addr) int {
+	if a.Is4() {
+		return unix.AF_INET
+	}
+	return unix.AF_INET6
+}
+
+// parseNumericHost reads a numeric host as glibc's getaddrinfo does:
+// inet_aton's IPv4 forms ("127.1", "0x7f.1", "2130706433") and IPv6 with
+// an optional %zone (an interface name or number).
+func parseNumericHost(host string) (netip.Addr, bool) {
+	if a, ok := InetAton(host); ok {
+		return a, true
+	}
+	addr, zone, hasZone := strings.Cut(host, "%")
+	a, err := netip.ParseAddr(addr)
+	if err != nil || !a.Is6() || a.Zone() != "" {
+		return netip.Addr{}, false
+	}
+	if hasZone {
+		if _, err := strconv.ParseUint(zone, 10, 32); err != nil {
+			if _, err := net.InterfaceByName(zone); err != nil {
+				return netip.Addr{}, false
+			}
+		}
+		a = a.WithZone(zone)
+	}
+	return a, true
+}
+
+// InetAton parses IPv4 text as inet_aton(3) does: one to four parts, each
+// decimal, octal (leading 0) or hex (leading 0x), the last filling the
+// remaining bytes.
+func InetAton(s string) (netip.Addr, bool) {
+	parts := strings.Split(s, ".")
+	if len(parts) > 4 || s == "" {
+		return netip.Addr{}, false
+	}
+	vals := make([]uint64, len(parts))
+	for i, p := range parts {
+		v, ok := parseAtonPart(p)
+		if !ok {
+			return netip.Addr{}, false
+		}
+		vals[i] = v
+	}
+	var n uint64
+	last := len(vals) - 1
+	for i := 0; i < last; i++ {
+		if vals[i] > 0xff {
+			return netip.Addr{}, false
+		}
+		n |= vals[i] << (24 - 8*uint(i))
+	}
+	if vals[last] >= 1<<(8*uint(4-last)) {
+		return netip.Addr{}, false
+	}
+	n |= vals[last]
+	return netip.AddrFrom4([4]byte{byte(n >> 24), byte(n >> 16), byte(n >> 8), byte(n)}), true
+}
+
+func parseAtonPart(p string) (uint64, bool) {
+	base := 10
+	digits := p
+	switch {
+	case strings.HasPrefix(p, "0x") || strings.HasPrefix(p, "0X"):
+		base, digits = 16, p[2:]
+		if digits == "" {
+			return 0, true // "0x" alone is zero to inet_aton
+		}
+	case len(p) > 1 && p[0] == '0':
+		base, digits = 8, p[1:]
+	}
+	if digits == "" {
+		return 0, false
+	}
+	v, err := strconv.ParseUint(digits, base, 32)
+	return v, err == nil
+}
+
+// validHostname rejects names no resolver would find, so that hostile or
+// malformed input never reaches DNS: over 253 bytes, empty or over-long
+// labels, characters outside letters, digits, '-', '_' and '.'.
+func validHostname(h string) bool {
+	if len(h) == 0 || len(h) > 253 {
+		return false
+	}
+	for _, label := range strings.Split(h, ".") {
+		if label == "" || len(label) > 63 {
+			return false
+		}
+		for i := 0; i < len(label); i++ {
+			c := label[i]
+			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// hostsFile is /etc/hosts as glibc's "files" source reads it: names match
+// without regard to case, and a name listed only for the other family is
+// not looked up in DNS. It is re-read when it changes.
+var hostsFile = &hostsCache{path: "/etc/hosts"}
+
+type hostsCache struct {
+	path    string
+	mu      sync.Mutex
+	modTime time.Time
+	size    int64
+	byName  map[string][]netip.Addr
+}
+
+func (h *hostsCache) lookup(name string, family int) (addrs []netip.Addr, found bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.refresh()
+	all, found := h.byName[strings.ToLower(name)]
+	for _, a := range all {
+		if family == unix.AF_UNSPEC || addrFamily(a) == family {
+			addrs = append(addrs, a)
+		}
+	}
+	return addrs, found
+}
+
+func (h *hostsCache) refresh() {
+	st, err := os.Stat(h.path)
+	if err != nil {
+		h.byName = nil
+		return
+	}
+	if h.byName != nil && st.ModTime().Equal(h.modTime) && st.Size() == h.size {
+		return
+	}
+	h.modTime, h.size = st.ModTime(), st.Size()
+	h.byName = make(map[string][]netip.Addr)
+	f, err := os.Open(h.path)
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line, _, _ := strings.Cut(sc.Text(), "#")
+		fields := strings.Fields(line)
+		if len(fields) < 2 {
+			continue
+		}
+		a, err := netip.ParseAddr(fields[0])
+		if err != nil {
+			continue
+		}
+		a = a.WithZone("").Unmap()
+		for _, name := range fields[1:] {
+			key := strings.ToLower(name)
+			h.byName[key] = append(h.byName[key], a)
+		}
+	}
+}
