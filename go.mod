@@ -4,4 +4,7 @@ go 1.25.0
 
 require go.starlark.net v0.0.0-20260908191801-89a6a09411d5
 
-require golang.org/x/sys v0.47.0 // indirect
+require (
+	github.com/google/go-cmp v0.7.0
+	golang.org/x/sys v0.47.0
+)

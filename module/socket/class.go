@@ -1,0 +1,81 @@
+package socket
+
+import (
+	"go.starlark.net/starlark"
+	"golang.org/x/sys/unix"
+
+	"github.com/starsock/starsock/builtins"
+	"github.com/starsock/starsock/conv"
+)
+
+// socketClass is socket.socket: called, it makes a socket; as a type, it
+// answers isinstance(x, socket.socket).
+type socketClass struct{ inst *Instance }
+
+var (
+	_ starlark.Callable = (*socketClass)(nil)
+	_ builtins.Typer    = (*socketClass)(nil)
+)
+
+var socketSignature = &builtins.Signature{Name: "socket.__init__", Style: builtins.PyDef, Self: true, Params: []string{"family?", "type?", "proto?", "fileno?"}}
+
+func (c *socketClass) String() string        { return "<class 'socket.socket'>" }
+func (c *socketClass) Type() string          { return "type" }
+func (c *socketClass) Freeze()               {}
+func (c *socketClass) Truth() starlark.Bool  { return starlark.True }
+func (c *socketClass) Hash() (uint32, error) { return starlark.String("socket.socket").Hash() }
+func (c *socketClass) Name() string          { return "socket" }
+
+// IsInstance reports whether v is a socket of any instance.
+func (c *socketClass) IsInstance(v starlark.Value) bool {
+	_, ok := v.(*Socket)
+	return ok
+}
+
+// CallInternal is socket(family=-1, type=-1, proto=-1, fileno=None): with
+// no fileno, -1 means AF_INET, SOCK_STREAM, 0; with one, what was not
+// given is read from the descriptor.
+func (c *socketClass) CallInternal(thread *starlark.Thread, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	bound, err := socketSignature.Bind(args, kwargs)
+	if err != nil {
+		return nil, err
+	}
+	kinds := []int{-1, -1, -1}
+	for i := 0; i < 3; i++ {
+		if bound[i] == nil || bound[i] == starlark.None {
+			continue
+		}
+		n, err := conv.Int(bound[i], conv.CInt)
+		if err != nil {
+			return nil, err
+		}
+		kinds[i] = int(n)
+	}
+	family, sotype, proto := kinds[0], kinds[1], kinds[2]
+	if fileno := bound[3]; fileno != nil && fileno != starlark.None {
+		if err := c.inst.allowFDs("socket(fileno=)"); err != nil {
+			return nil, err
+		}
+		fd, err := conv.Int(fileno, conv.CLong)
+		if err != nil {
+			return nil, err
+		}
+		// CPython narrows the descriptor to a C int before checking it,
+		// so 2**31 is "negative" and 2**32 + 5 is descriptor 5.
+		fd32 := int32(fd)
+		if fd32 < 0 {
+			return nil, builtins.Errorf(builtins.ValueError, "negative file descriptor")
+		}
+		return c.inst.adopt(int(fd32), family, sotype, proto)
+	}
+	if family == -1 {
+		family = unix.AF_INET
+	}
+	if sotype == -1 {
+		sotype = unix.SOCK_STREAM
+	}
+	if proto == -1 {
+		proto = 0
+	}
+	return c.inst.open(family, sotype, proto)
+}

@@ -1,0 +1,158 @@
+package socket
+
+import (
+	"errors"
+	"os"
+	"time"
+
+	"go.starlark.net/starlark"
+	"golang.org/x/sys/unix"
+
+	"github.com/starsock/starsock/builtins"
+	"github.com/starsock/starsock/conv"
+)
+
+// address converts a script's address argument for this socket, asking the
+// host's policy about op on it.
+func (s *Socket) address(thread *starlark.Thread, op string, v starlark.Value) (*conv.Sockaddr, error) {
+	sa, err := conv.Address(builtins.ThreadContext(thread), s.family, s.sotype, v, op)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.inst.allow(op, sa); err != nil {
+		return nil, err
+	}
+	return sa, nil
+}
+
+func (s *Socket) bind(thread *starlark.Thread, args []starlark.Value) (starlark.Value, error) {
+	sa, err := s.address(thread, "bind", args[0])
+	if err != nil {
+		return nil, err
+	}
+	if err := s.control(func(fd int) error { return sysBind(fd, sa) }); err != nil {
+		return nil, builtins.FromError(err)
+	}
+	return starlark.None, nil
+}
+
+// defaultBacklog is CPython's listen() default, min(SOMAXCONN, 128).
+const defaultBacklog = 128
+
+func (s *Socket) listen(_ *starlark.Thread, args []starlark.Value) (starlark.Value, error) {
+	backlog := int64(min(unix.SOMAXCONN, defaultBacklog))
+	if args[0] != nil {
+		var err error
+		if backlog, err = conv.Int(args[0], conv.ArgInt); err != nil {
+			return nil, err
+		}
+		backlog = max(backlog, 0) // CPython clamps a negative backlog to 0
+	}
+	if err := s.control(func(fd int) error { return unix.Listen(fd, int(backlog)) }); err != nil {
+		return nil, builtins.FromError(err)
+	}
+	return starlark.None, nil
+}
+
+func (s *Socket) shutdown(_ *starlark.Thread, args []starlark.Value) (starlark.Value, error) {
+	how, err := conv.Int(args[0], conv.CInt)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.control(func(fd int) error { return unix.Shutdown(fd, int(how)) }); err != nil {
+		return nil, builtins.FromError(err)
+	}
+	return starlark.None, nil
+}
+
+func (s *Socket) connect(thread *starlark.Thread, args []starlark.Value) (starlark.Value, error) {
+	sa, err := s.address(thread, "connect", args[0])
+	if err != nil {
+		return nil, err
+	}
+	if err := s.connectAddr(thread, "connect", sa); err != nil {
+		return nil, ioError(err)
+	}
+	return starlark.None, nil
+}
+
+// connectEx is connect_ex: an OS error becomes its errno (a timeout is
+// EWOULDBLOCK, as in CPython); other errors (types, lookups) still raise.
+func (s *Socket) connectEx(thread *starlark.Thread, args []starlark.Value) (starlark.Value, error) {
+	sa, err := s.address(thread, "connect_ex", args[0])
+	if err != nil {
+		return nil, err
+	}
+	err = s.connectAddr(thread, "connect_ex", sa)
+	var errno unix.Errno
+	switch {
+	case err == nil:
+		return starlark.MakeInt(0), nil
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		return starlark.MakeInt(int(unix.EWOULDBLOCK)), nil
+	case builtins.IsCancellation(err):
+		return nil, err
+	case errors.As(err, &errno):
+		return starlark.MakeInt(int(errno)), nil
+	}
+	return nil, ioError(err)
+}
+
+// connectAddr connects as CPython does over a non-blocking descriptor:
+// connect(2), and on EINPROGRESS (or EINTR, PEP 475) wait until writable
+// within the timeout, then read SO_ERROR; a wake-up that leaves the socket
+// unconnected waits again (Go's net does the same, fd_unix.go).
+func (s *Socket) connectAddr(thread *starlark.Thread, op string, sa *conv.Sockaddr) error {
+	var err error
+	if cerr := s.rc.Control(func(fd uintptr) { err = sysConnect(int(fd), sa) }); cerr != nil {
+		return s.closedOr(cerr)
+	}
+	if err != unix.EINPROGRESS && err != unix.EINTR {
+		return err
+	}
+	if s.timeout.Load() == 0 {
+		return err // BlockingIOError: [Errno 115] Operation now in progress
+	}
+	return s.wait(thread, op, writing, time.Time{}, func(fd int) error {
+		soerr, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_ERROR)
+		if err != nil {
+			return err
+		}
+		if soerr != 0 {
+			return unix.Errno(soerr)
+		}
+		var peer conv.Sockaddr
+		if err := sysGetpeername(fd, &peer); err == unix.ENOTCONN {
+			return unix.EAGAIN // not connected yet
+		}
+		return nil
+	})
+}
+
+// accept waits for a connection and returns (socket, address). The new
+// socket gets the default timeout, as socket(fileno=) does in socket.py
+// (whose extra setblocking(True) only mends descriptor flags).
+func (s *Socket) accept(thread *starlark.Thread, _ []starlark.Value) (starlark.Value, error) {
+	if err := s.inst.checkCapacity(); err != nil {
+		return nil, err
+	}
+	var sa conv.Sockaddr
+	var nfd int
+	err := s.wait(thread, "accept", reading, time.Time{}, func(fd int) error {
+		var err error
+		nfd, err = sysAccept(fd, &sa)
+		return err
+	})
+	if err != nil {
+		return nil, ioError(err)
+	}
+	if err := s.inst.allow("accept", &sa); err != nil {
+		unix.Close(nfd)
+		return nil, err
+	}
+	conn, err := s.inst.newSocket(nfd, s.family, s.sotype, s.proto, time.Duration(s.inst.defaultTimeout.Load()))
+	if err != nil {
+		return nil, err
+	}
+	return starlark.Tuple{conn, sa.Value()}, nil
+}

@@ -1,0 +1,267 @@
+package socket
+
+import (
+	"os"
+	"time"
+
+	"go.starlark.net/starlark"
+	"golang.org/x/sys/unix"
+
+	"github.com/starsock/starsock/builtins"
+	"github.com/starsock/starsock/conv"
+)
+
+// members builds the module's names: functions bound to this instance,
+// the socket class, the exception aliases and the constants.
+func (in *Instance) members() starlark.StringDict {
+	d := make(starlark.StringDict, len(constants)+32)
+	for name, v := range constants {
+		d[name] = starlark.MakeInt64(v)
+	}
+	d["socket"] = in.class
+	d["SocketType"] = in.class
+	d["error"] = builtins.OSError
+	d["timeout"] = builtins.TimeoutError
+	d["gaierror"] = builtins.GaiError
+	d["herror"] = builtins.HError
+	d["has_ipv6"] = starlark.True
+
+	fn := func(sig *builtins.Signature, f func(*starlark.Thread, []starlark.Value) (starlark.Value, error)) {
+		d[baseName(sig.Name)] = builtins.Builtin(sig, f)
+	}
+	fn(&builtins.Signature{Name: "socketpair", Style: builtins.PyDef, Params: []string{"family?", "type?", "proto?"}}, in.socketpair)
+	fn(&builtins.Signature{Name: "create_connection", Style: builtins.PyDef, Params: []string{"address", "timeout?", "source_address?", "*", "all_errors?"}}, in.createConnection)
+	fn(&builtins.Signature{Name: "create_server", Style: builtins.PyDef, Params: []string{"address", "*", "family?", "backlog?", "reuse_port?", "dualstack_ipv6?"}}, in.createServer)
+	fn(&builtins.Signature{Name: "fromfd", Style: builtins.PyDef, Params: []string{"fd", "family", "type", "proto?"}}, in.fromfd)
+	fn(&builtins.Signature{Name: "_socket.setdefaulttimeout", Style: builtins.COne}, in.setdefaulttimeout)
+	fn(&builtins.Signature{Name: "_socket.getdefaulttimeout", Style: builtins.CNone}, in.getdefaulttimeout)
+	fn(&builtins.Signature{Name: "has_dualstack_ipv6", Style: builtins.PyDef}, hasDualstackIPv6)
+	fn(&builtins.Signature{Name: "getaddrinfo", Style: builtins.PyDef, Params: []string{"host", "port", "family?", "type?", "proto?", "flags?"}}, getaddrinfo)
+	fn(&builtins.Signature{Name: "_socket.gethostname", Style: builtins.CNone}, gethostname)
+	fn(&builtins.Signature{Name: "gethostbyname", Style: builtins.CArgs, Params: []string{"hostname"}}, gethostbyname)
+	fn(&builtins.Signature{Name: "_socket.close", Style: builtins.COne}, in.closeFD)
+	fn(&builtins.Signature{Name: "_socket.dup", Style: builtins.COne}, in.dupFD)
+	return d
+}
+
+// baseName drops a "_socket." prefix: the name a script calls the function by.
+func baseName(name string) string {
+	for i := len(name) - 1; i >= 0; i-- {
+		if name[i] == '.' {
+			return name[i+1:]
+		}
+	}
+	return name
+}
+
+func (in *Instance) setdefaulttimeout(_ *starlark.Thread, args []starlark.Value) (starlark.Value, error) {
+	d, err := conv.Timeout(args[0])
+	if err != nil {
+		return nil, err
+	}
+	in.defaultTimeout.Store(int64(d))
+	return starlark.None, nil
+}
+
+func (in *Instance) getdefaulttimeout(*starlark.Thread, []starlark.Value) (starlark.Value, error) {
+	return conv.TimeoutValue(time.Duration(in.defaultTimeout.Load())), nil
+}
+
+// open creates a socket as socket(family, type, proto) does.
+func (in *Instance) open(family, sotype, proto int) (*Socket, error) {
+	if err := in.checkKind(family, sotype); err != nil {
+		return nil, err
+	}
+	if err := in.checkCapacity(); err != nil {
+		return nil, err
+	}
+	fd, err := unix.Socket(family, sotype|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, proto)
+	if err != nil {
+		return nil, builtins.FromError(err)
+	}
+	return in.newSocket(fd, family, sotype, proto, in.initialTimeout(sotype))
+}
+
+// initialTimeout is a new socket's timeout: 0 if created with
+// SOCK_NONBLOCK, else the default, as CPython's init_sockobject.
+func (in *Instance) initialTimeout(sotype int) time.Duration {
+	if sotype&unix.SOCK_NONBLOCK != 0 {
+		return 0
+	}
+	return time.Duration(in.defaultTimeout.Load())
+}
+
+// checkKind refuses raw and packet sockets unless the host allows them.
+func (in *Instance) checkKind(family, sotype int) error {
+	if in.opts.AllowRaw {
+		return nil
+	}
+	if family == unix.AF_PACKET || sotype&0xf == unix.SOCK_RAW {
+		return builtins.OSErrorf(unix.EPERM, "raw and packet sockets are not allowed by the host")
+	}
+	return nil
+}
+
+// adopt wraps a descriptor given to socket(fileno=) or fromfd: it must be a
+// socket; what was not given is read from it (SO_DOMAIN, SO_TYPE,
+// SO_PROTOCOL), and it is switched to non-blocking for the netpoller.
+func (in *Instance) adopt(fd int, family, sotype, proto int) (*Socket, error) {
+	get := func(opt int) (int, error) { return unix.GetsockoptInt(fd, unix.SOL_SOCKET, opt) }
+	detected, err := get(unix.SO_TYPE)
+	if err != nil {
+		return nil, builtins.FromError(err)
+	}
+	if sotype < 0 {
+		sotype = detected
+	}
+	if family < 0 {
+		if family, err = get(unix.SO_DOMAIN); err != nil {
+			return nil, builtins.FromError(err)
+		}
+	}
+	if proto < 0 {
+		if proto, err = get(unix.SO_PROTOCOL); err != nil {
+			return nil, builtins.FromError(err)
+		}
+	}
+	if err := in.checkCapacity(); err != nil {
+		return nil, err
+	}
+	if err := unix.SetNonblock(fd, true); err != nil {
+		return nil, builtins.FromError(err)
+	}
+	return in.newSocket(fd, family, sotype, proto, in.initialTimeout(sotype))
+}
+
+// fromfd duplicates fd and wraps the duplicate.
+func (in *Instance) fromfd(_ *starlark.Thread, args []starlark.Value) (starlark.Value, error) {
+	if err := in.allowFDs("fromfd"); err != nil {
+		return nil, err
+	}
+	fd, err := conv.Int(args[0], conv.CLong)
+	if err != nil {
+		return nil, err
+	}
+	kinds := make([]int, 3)
+	for i, v := range []starlark.Value{args[1], args[2], args[3]} {
+		if v == nil {
+			continue // proto defaults to 0
+		}
+		n, err := conv.Int(v, conv.CInt)
+		if err != nil {
+			return nil, err
+		}
+		kinds[i] = int(n)
+	}
+	nfd, err := unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, 0)
+	if err != nil {
+		return nil, builtins.FromError(err)
+	}
+	s, err := in.adopt(nfd, kinds[0], kinds[1], kinds[2])
+	if err != nil {
+		unix.Close(nfd)
+		return nil, err
+	}
+	return s, nil
+}
+
+func (in *Instance) closeFD(_ *starlark.Thread, args []starlark.Value) (starlark.Value, error) {
+	if err := in.allowFDs("close"); err != nil {
+		return nil, err
+	}
+	fd, err := conv.Int(args[0], conv.CLong)
+	if err != nil {
+		return nil, err
+	}
+	if err := unix.Close(int(fd)); err != nil && err != unix.ECONNRESET {
+		return nil, builtins.FromError(err)
+	}
+	return starlark.None, nil
+}
+
+func (in *Instance) dupFD(_ *starlark.Thread, args []starlark.Value) (starlark.Value, error) {
+	if err := in.allowFDs("dup"); err != nil {
+		return nil, err
+	}
+	fd, err := conv.Int(args[0], conv.CLong)
+	if err != nil {
+		return nil, err
+	}
+	nfd, err := unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, 0)
+	if err != nil {
+		return nil, builtins.FromError(err)
+	}
+	return starlark.MakeInt(nfd), nil
+}
+
+// socketpair returns two connected sockets; the family defaults to AF_UNIX.
+func (in *Instance) socketpair(_ *starlark.Thread, args []starlark.Value) (starlark.Value, error) {
+	kinds := []int{unix.AF_UNIX, unix.SOCK_STREAM, 0}
+	for i, v := range args {
+		if v == nil || v == starlark.None {
+			continue
+		}
+		n, err := conv.Int(v, conv.CInt)
+		if err != nil {
+			return nil, err
+		}
+		kinds[i] = int(n)
+	}
+	family, sotype, proto := kinds[0], kinds[1], kinds[2]
+	if err := in.checkKind(family, sotype); err != nil {
+		return nil, err
+	}
+	if in.opts.MaxSockets > 0 && in.OpenSockets()+2 > in.opts.MaxSockets {
+		return nil, builtins.OSErrorf(unix.EMFILE, "Too many open sockets: this host allows %d at once", in.opts.MaxSockets)
+	}
+	fds, err := unix.Socketpair(family, sotype|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, proto)
+	if err != nil {
+		return nil, builtins.FromError(err)
+	}
+	a, err := in.newSocket(fds[0], family, sotype, proto, in.initialTimeout(sotype))
+	if err != nil {
+		unix.Close(fds[1])
+		return nil, err
+	}
+	b, err := in.newSocket(fds[1], family, sotype, proto, in.initialTimeout(sotype))
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
+	return starlark.Tuple{a, b}, nil
+}
+
+func hasDualstackIPv6(*starlark.Thread, []starlark.Value) (starlark.Value, error) {
+	fd, err := unix.Socket(unix.AF_INET6, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return starlark.False, nil
+	}
+	defer unix.Close(fd)
+	err = unix.SetsockoptInt(fd, unix.IPPROTO_IPV6, unix.IPV6_V6ONLY, 0)
+	return starlark.Bool(err == nil), nil
+}
+
+func gethostname(*starlark.Thread, []starlark.Value) (starlark.Value, error) {
+	name, err := os.Hostname()
+	if err != nil {
+		return nil, builtins.FromError(err)
+	}
+	return starlark.String(name), nil
+}
+
+func gethostbyname(thread *starlark.Thread, args []starlark.Value) (starlark.Value, error) {
+	var host string
+	switch v := args[0].(type) {
+	case starlark.String:
+		host = string(v)
+	case starlark.Bytes:
+		host = string(v)
+	default:
+		return nil, builtins.Errorf(builtins.TypeError, "gethostbyname() argument 1 must be str, bytes or bytearray, not %s", builtins.PyTypeName(v))
+	}
+	ip, err := conv.ResolveHost(builtins.ThreadContext(thread), host, unix.AF_INET)
+	if err != nil {
+		return nil, err
+	}
+	return starlark.String(ip.String()), nil
+}

@@ -1,0 +1,162 @@
+package socket
+
+import (
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"go.starlark.net/starlark"
+	"go.starlark.net/starlarkstruct"
+
+	"github.com/starsock/starsock/builtins"
+	"github.com/starsock/starsock/conv"
+)
+
+// Options configure an Instance of the module, the host's controls over
+// what its scripts may do with sockets.
+type Options struct {
+	// DefaultTimeout is the default timeout new sockets get until a script
+	// calls setdefaulttimeout. Zero means None (block), as in CPython; use
+	// NonBlocking for a default of 0.
+	DefaultTimeout time.Duration
+
+	// Policy, if set, is asked before every operation that names an
+	// address (bind, connect, connect_ex, sendto, create_connection,
+	// create_server, and accept for the peer's address). Returning an
+	// error denies it: the script sees PermissionError (errno 13).
+	Policy func(Request) error
+
+	// AllowFDs lets scripts adopt descriptors they did not create:
+	// fromfd, socket(fileno=), socket.close(fd), socket.dup(fd). Off, a
+	// script cannot reach the host's own descriptors.
+	AllowFDs bool
+
+	// AllowRaw lets scripts create SOCK_RAW and AF_PACKET sockets.
+	AllowRaw bool
+
+	// MaxSockets caps the sockets open at once; 0 means no cap. Past it,
+	// socket creation raises OSError errno 24.
+	MaxSockets int
+}
+
+// NonBlocking as Options.DefaultTimeout makes new sockets non-blocking.
+const NonBlocking time.Duration = -1
+
+// Request is what a Policy is asked about.
+type Request struct {
+	Op      string         // "bind", "connect", "connect_ex", "sendto", "accept", ...
+	Family  int            // AF_INET, AF_INET6, AF_UNIX, ...
+	Address *conv.Sockaddr // resolved; String() gives "127.0.0.1:80", a path, "@abstract"
+}
+
+// Instance is one configured copy of the socket module: its default
+// timeout, policy and limits, and the sockets it opened.
+type Instance struct {
+	opts           Options
+	defaultTimeout atomic.Int64 // nanoseconds, conv.NoTimeout for None
+	module         *starlarkstruct.Module
+	class          *socketClass
+
+	mu      sync.Mutex
+	sockets map[*Socket]struct{}
+	closing bool
+}
+
+// New returns a module instance configured by opts.
+func New(opts Options) *Instance {
+	in := &Instance{opts: opts, sockets: make(map[*Socket]struct{})}
+	switch {
+	case opts.DefaultTimeout == 0:
+		in.defaultTimeout.Store(int64(conv.NoTimeout))
+	case opts.DefaultTimeout == NonBlocking:
+		in.defaultTimeout.Store(0)
+	default:
+		in.defaultTimeout.Store(int64(opts.DefaultTimeout))
+	}
+	in.class = &socketClass{inst: in}
+	in.module = &starlarkstruct.Module{Name: "socket", Members: in.members()}
+	return in
+}
+
+// Permissive is the configuration of the bundled interpreter and of
+// Module: every operation allowed, as in CPython.
+var Permissive = Options{AllowFDs: true, AllowRaw: true}
+
+// Module is the socket module of a permissive Instance, for hosts that
+// want it in one line: starlark.StringDict{"socket": socket.Module}.
+var Module starlark.Value = New(Permissive).Module()
+
+// Module returns the instance's module value, to predeclare as "socket".
+func (in *Instance) Module() starlark.Value { return in.module }
+
+// Close closes every socket the instance opened and still has open. It is
+// safe to call while scripts run: their blocked calls return EBADF.
+func (in *Instance) Close() error {
+	in.mu.Lock()
+	open := make([]*Socket, 0, len(in.sockets))
+	for s := range in.sockets {
+		open = append(open, s)
+	}
+	in.mu.Unlock()
+	for _, s := range open {
+		s.Close()
+	}
+	return nil
+}
+
+// OpenSockets returns how many sockets of the instance are open.
+func (in *Instance) OpenSockets() int {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	return len(in.sockets)
+}
+
+func (in *Instance) track(s *Socket) error {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if in.opts.MaxSockets > 0 && len(in.sockets) >= in.opts.MaxSockets {
+		return builtins.OSErrorf(syscall.EMFILE, "Too many open sockets: this host allows %d at once", in.opts.MaxSockets)
+	}
+	in.sockets[s] = struct{}{}
+	return nil
+}
+
+func (in *Instance) untrack(s *Socket) {
+	in.mu.Lock()
+	delete(in.sockets, s)
+	in.mu.Unlock()
+}
+
+// checkCapacity refuses early, before any descriptor is made, when the
+// instance is at its cap.
+func (in *Instance) checkCapacity() error {
+	if in.opts.MaxSockets <= 0 {
+		return nil
+	}
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if len(in.sockets) >= in.opts.MaxSockets {
+		return builtins.OSErrorf(syscall.EMFILE, "Too many open sockets: this host allows %d at once", in.opts.MaxSockets)
+	}
+	return nil
+}
+
+// allow asks the host's policy about an operation on an address.
+func (in *Instance) allow(op string, sa *conv.Sockaddr) error {
+	if in.opts.Policy == nil {
+		return nil
+	}
+	if err := in.opts.Policy(Request{Op: op, Family: sa.Family(), Address: sa}); err != nil {
+		return builtins.OSErrorf(syscall.EACCES, "%s to %s is not allowed: %s", op, sa.String(), err.Error())
+	}
+	return nil
+}
+
+// allowFDs refuses descriptor adoption unless the host allowed it.
+func (in *Instance) allowFDs(op string) error {
+	if in.opts.AllowFDs {
+		return nil
+	}
+	return builtins.OSErrorf(syscall.EACCES, "%s: adopting file descriptors is not allowed by the host", op)
+}

@@ -1,0 +1,147 @@
+package socket
+
+import (
+	"context"
+	"errors"
+	"os"
+	"time"
+
+	"go.starlark.net/starlark"
+	"golang.org/x/sys/unix"
+
+	"github.com/starsock/starsock/builtins"
+)
+
+// direction says which readiness a call waits for.
+type direction int
+
+const (
+	reading direction = iota
+	writing
+)
+
+// pastDeadline is the deadline that interrupts every wait on a socket.
+var pastDeadline = time.Unix(1, 0)
+
+// wait runs fn, which makes one non-blocking attempt and returns EAGAIN
+// when the socket is not ready, until it succeeds or fails, honouring the
+// socket's timeout as CPython does: None waits without end, 0 makes one
+// attempt (EAGAIN becomes BlockingIOError), t > 0 waits until deadline
+// (TimeoutError "timed out"). A zero deadline means now + the socket's
+// timeout. The wait returns early with *builtins.Cancelled when the
+// context tied to the thread is done.
+//
+// The first attempt is made before touching the poller, so a call whose
+// data is already there costs one system call and no deadline updates.
+func (s *Socket) wait(thread *starlark.Thread, op string, dir direction, deadline time.Time, fn func(fd int) error) error {
+	err := s.control(fn)
+	if err != unix.EAGAIN {
+		return err
+	}
+	timeout := time.Duration(s.timeout.Load())
+	if timeout == 0 {
+		return unix.EAGAIN
+	}
+	if deadline.IsZero() && timeout > 0 {
+		deadline = time.Now().Add(timeout)
+	}
+
+	ctx := builtins.ThreadContext(thread)
+	if ctx != nil && ctx.Done() != nil {
+		s.watch(ctx)
+	}
+	for {
+		// Set our deadline, then look at the context: a cancellation that
+		// lands after the check finds our deadline in place and replaces it.
+		if !deadline.IsZero() || s.deadlineSet[dir].Load() {
+			s.setDeadline(dir, deadline)
+		}
+		if ctx != nil && ctx.Err() != nil {
+			return &builtins.Cancelled{Op: op, Cause: context.Cause(ctx)}
+		}
+		err = s.poll(dir, fn)
+		if !errors.Is(err, os.ErrDeadlineExceeded) {
+			return err
+		}
+		if ctx != nil && ctx.Err() != nil {
+			return &builtins.Cancelled{Op: op, Cause: context.Cause(ctx)}
+		}
+		if !deadline.IsZero() && !time.Now().Before(deadline) {
+			return os.ErrDeadlineExceeded
+		}
+		// Another thread's cancellation interrupted this socket; wait on.
+	}
+}
+
+// poll waits in the netpoller until fn stops returning EAGAIN.
+func (s *Socket) poll(dir direction, fn func(fd int) error) error {
+	var opErr error
+	ready := func(fd uintptr) bool {
+		opErr = fn(int(fd))
+		return opErr != unix.EAGAIN && opErr != unix.EINTR
+	}
+	var err error
+	if dir == writing {
+		err = s.rc.Write(ready)
+	} else {
+		err = s.rc.Read(ready)
+	}
+	if err != nil {
+		return s.closedOr(err)
+	}
+	return opErr
+}
+
+func (s *Socket) setDeadline(dir direction, t time.Time) {
+	s.deadlineSet[dir].Store(!t.IsZero())
+	if dir == writing {
+		s.file.SetWriteDeadline(t)
+	} else {
+		s.file.SetReadDeadline(t)
+	}
+}
+
+// watch ties ctx to the socket once: when ctx is done, every wait on the
+// socket is interrupted. It costs no goroutine until then
+// (context.AfterFunc), and is undone when the socket closes.
+func (s *Socket) watch(ctx context.Context) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return
+	}
+	live := s.watches[:0]
+	found := false
+	for _, w := range s.watches {
+		if w.ctx.Err() != nil {
+			continue // done: its interrupt has fired
+		}
+		if w.ctx == ctx {
+			found = true
+		}
+		live = append(live, w)
+	}
+	s.watches = live
+	if !found {
+		stop := context.AfterFunc(ctx, s.interrupt)
+		s.watches = append(s.watches, watch{ctx: ctx, stop: stop})
+	}
+}
+
+// interrupt wakes every wait on the socket.
+func (s *Socket) interrupt() {
+	s.deadlineSet[reading].Store(true)
+	s.deadlineSet[writing].Store(true)
+	s.file.SetDeadline(pastDeadline)
+}
+
+// ioError converts an error from wait into the exception a script sees.
+func ioError(err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return builtins.NewTimeout()
+	}
+	return builtins.FromError(err)
+}

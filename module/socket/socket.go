@@ -1,0 +1,219 @@
+package socket
+
+import (
+	"context"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"go.starlark.net/starlark"
+	"golang.org/x/sys/unix"
+
+	"github.com/starsock/starsock/builtins"
+	"github.com/starsock/starsock/conv"
+)
+
+// Socket is a Python socket object backed by an OS socket.
+//
+// The descriptor a script sees (fileno) is the socket's own; I/O goes
+// through a close-on-exec duplicate wrapped in an *os.File, so that every
+// wait parks in Go's netpoller (deadlines, cancellation, no OS thread held)
+// while detach() can still hand back the original descriptor untouched:
+// an *os.File cannot give up its descriptor without closing it.
+//
+// A Socket may be used from several Starlark threads at once: the OS socket
+// is safe for that, and the socket's own state is atomic or under mu.
+type Socket struct {
+	inst   *Instance
+	family int
+	sotype int // without SOCK_NONBLOCK and SOCK_CLOEXEC
+	proto  int
+
+	fd      atomic.Int64 // the script-visible descriptor; -1 once closed or detached
+	file    *os.File     // the duplicate, registered with the netpoller
+	rc      syscall.RawConn
+	timeout atomic.Int64 // nanoseconds; conv.NoTimeout (-1) for None
+
+	// deadlineSet records, per direction, that the poller holds a deadline
+	// for this socket, so calls without a timeout clear it only when needed.
+	deadlineSet [2]atomic.Bool
+
+	mu      sync.Mutex
+	closed  bool
+	watches []watch // contexts whose cancellation interrupts this socket's waits
+}
+
+type watch struct {
+	ctx  context.Context
+	stop func() bool
+}
+
+var (
+	_ starlark.HasAttrs    = (*Socket)(nil)
+	_ starlark.HasSetField = (*Socket)(nil)
+)
+
+// newSocket wraps fd, which must be non-blocking, taking ownership of it.
+// timeout is the socket's initial timeout.
+func (in *Instance) newSocket(fd, family, sotype, proto int, timeout time.Duration) (*Socket, error) {
+	pollfd, err := unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, 0)
+	if err != nil {
+		unix.Close(fd)
+		return nil, builtins.FromError(err)
+	}
+	file := os.NewFile(uintptr(pollfd), "socket")
+	rc, err := file.SyscallConn()
+	if err != nil {
+		file.Close()
+		unix.Close(fd)
+		return nil, builtins.FromError(err)
+	}
+	s := &Socket{inst: in, family: family, sotype: sotype &^ (unix.SOCK_NONBLOCK | unix.SOCK_CLOEXEC), proto: proto, file: file, rc: rc}
+	s.fd.Store(int64(fd))
+	s.timeout.Store(int64(timeout))
+	if err := in.track(s); err != nil {
+		s.release(true)
+		return nil, err
+	}
+	return s, nil
+}
+
+// Fileno returns the socket's descriptor, or -1 once it is closed.
+func (s *Socket) Fileno() int { return int(s.fd.Load()) }
+
+// Close closes the socket as close() does: idempotent, and calls blocked
+// in other threads return with EBADF.
+func (s *Socket) Close() error {
+	s.release(true)
+	return nil
+}
+
+// release closes the poller's duplicate (waking any waiter) and, when
+// closeFD is set, the socket's own descriptor. It returns the descriptor
+// and whether this call was the one that released it.
+func (s *Socket) release(closeFD bool) (int, bool) {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return -1, false
+	}
+	s.closed = true
+	fd := int(s.fd.Swap(-1))
+	watches := s.watches
+	s.watches = nil
+	s.mu.Unlock()
+
+	for _, w := range watches {
+		w.stop()
+	}
+	s.file.Close()
+	if closeFD {
+		unix.Close(fd)
+	}
+	s.inst.untrack(s)
+	return fd, true
+}
+
+// isClosed reports whether close() or detach() has run.
+func (s *Socket) isClosed() bool { return s.fd.Load() < 0 }
+
+func (s *Socket) String() string {
+	var b strings.Builder
+	b.WriteString("<socket.socket")
+	if s.isClosed() {
+		b.WriteString(" [closed]")
+	}
+	b.WriteString(" fd=" + itoa(s.Fileno()))
+	b.WriteString(", family=" + itoa(s.family))
+	b.WriteString(", type=" + itoa(s.sotype))
+	b.WriteString(", proto=" + itoa(s.proto))
+	if !s.isClosed() {
+		if addr, err := s.sockname(sysGetsockname); err == nil && addr.Truth() {
+			b.WriteString(", laddr=" + builtins.PyRepr(addr))
+		}
+		if addr, err := s.sockname(sysGetpeername); err == nil && addr.Truth() {
+			b.WriteString(", raddr=" + builtins.PyRepr(addr))
+		}
+	}
+	b.WriteString(">")
+	return b.String()
+}
+
+func (s *Socket) Type() string         { return "socket" }
+func (s *Socket) Freeze()              {} // its state is the OS socket's, safe to share
+func (s *Socket) Truth() starlark.Bool { return starlark.True }
+func (s *Socket) Hash() (uint32, error) {
+	// Python hashes sockets by identity; the address is a stable stand-in.
+	return uint32(uintptr(unsafePointer(s)) >> 3), nil
+}
+
+// Attr returns the read-only attributes and the bound methods.
+func (s *Socket) Attr(name string) (starlark.Value, error) {
+	switch name {
+	case "family":
+		return starlark.MakeInt(s.family), nil
+	case "type":
+		return starlark.MakeInt(s.sotype), nil
+	case "proto":
+		return starlark.MakeInt(s.proto), nil
+	case "timeout":
+		return conv.TimeoutValue(time.Duration(s.timeout.Load())), nil
+	}
+	if m := methods[name]; m != nil {
+		return m.BindReceiver(s), nil
+	}
+	return nil, nil
+}
+
+func (s *Socket) AttrNames() []string { return attrNames }
+
+// SetField refuses every assignment as CPython does for socket attributes.
+func (s *Socket) SetField(name string, _ starlark.Value) error {
+	switch name {
+	case "family", "type", "proto", "timeout":
+		return builtins.Errorf(builtins.AttributeError, "property '%s' of 'socket' object has no setter", name)
+	}
+	if methods[name] != nil {
+		return builtins.Errorf(builtins.AttributeError, "'socket' object attribute '%s' is read-only", name)
+	}
+	return builtins.Errorf(builtins.AttributeError, "'socket' object has no attribute '%s'", name)
+}
+
+// control runs fn on the descriptor without waiting, retrying on EINTR
+// (PEP 475). After close it reports EBADF.
+func (s *Socket) control(fn func(fd int) error) error {
+	var opErr error
+	err := s.rc.Control(func(fd uintptr) {
+		for {
+			opErr = fn(int(fd))
+			if opErr != unix.EINTR {
+				return
+			}
+		}
+	})
+	if err != nil {
+		return s.closedOr(err)
+	}
+	return opErr
+}
+
+// closedOr returns EBADF if the socket was closed (the poller's errors
+// after a close are Go's, not the errno CPython reports), else err.
+func (s *Socket) closedOr(err error) error {
+	if s.isClosed() {
+		return unix.EBADF
+	}
+	return err
+}
+
+// sockname returns getsockname or getpeername as Python shows it.
+func (s *Socket) sockname(call func(int, *conv.Sockaddr) error) (starlark.Value, error) {
+	var sa conv.Sockaddr
+	if err := s.control(func(fd int) error { return call(fd, &sa) }); err != nil {
+		return nil, builtins.FromError(err)
+	}
+	return sa.Value(), nil
+}
