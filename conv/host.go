@@ -48,7 +48,7 @@ func HostString(v starlark.Value) (string, error) {
 }
 
 // ResolveHost turns a host for family (AF_INET or AF_INET6) into an IP
-// address the way CPython's setipaddr does: ” is the wildcard address,
+// address the way CPython's setipaddr does: "" is the wildcard address,
 // '<broadcast>' the IPv4 broadcast, numeric forms as getaddrinfo reads them
 // ('127.1' included), then names from /etc/hosts and DNS. Failures are
 // socket.gaierror with getaddrinfo's code.
