@@ -46,12 +46,16 @@ func Classes() starlark.StringDict {
 }
 
 // Predeclared returns the dialect's predeclared names other than the
-// socket module: the exception classes, catch, isinstance, sys (with argv)
-// and time. A host adds the socket module beside them.
+// socket module: the exception classes, catch, isinstance, Python-style
+// print/str/repr, sys (with argv) and time. A host adds the socket module
+// beside them.
 func Predeclared(argv []string) starlark.StringDict {
 	d := Classes()
 	d["catch"] = Catch
 	d["isinstance"] = IsInstance
+	d["print"] = Print
+	d["str"] = Str
+	d["repr"] = Repr
 	d["sys"] = NewSys(argv)
 	d["time"] = Time
 	return d

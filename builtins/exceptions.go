@@ -345,6 +345,33 @@ func writeRepr(b *strings.Builder, v starlark.Value) {
 		b.WriteByte(']')
 	case starlark.Float:
 		b.WriteString(PyFloatRepr(float64(v)))
+	case *starlark.Dict:
+		b.WriteByte('{')
+		for i, item := range v.Items() {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			writeRepr(b, item[0])
+			b.WriteString(": ")
+			writeRepr(b, item[1])
+		}
+		b.WriteByte('}')
+	case *starlark.Set:
+		if v.Len() == 0 {
+			b.WriteString("set()")
+			return
+		}
+		b.WriteByte('{')
+		iter := v.Iterate()
+		defer iter.Done()
+		var x starlark.Value
+		for i := 0; iter.Next(&x); i++ {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			writeRepr(b, x)
+		}
+		b.WriteByte('}')
 	case *Exception:
 		b.WriteString(v.class.name)
 		b.WriteString(PyRepr(v.args))

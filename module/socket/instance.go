@@ -60,7 +60,6 @@ type Instance struct {
 
 	mu      sync.Mutex
 	sockets map[*Socket]struct{}
-	closing bool
 }
 
 // New returns a module instance configured by opts.

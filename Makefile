@@ -1,0 +1,36 @@
+# starsock: Python's socket module for Starlark, in Go.
+#
+#   make run     the demo: a server and a client talking, explained
+#   make test    everything: formatting, go vet, staticcheck, tests with -race
+#   make lint    formatting, go vet and staticcheck only
+
+GO          ?= go
+STATICCHECK ?= $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
+BIN         := bin
+
+.PHONY: all build run test lint fmt-check vet staticcheck race
+
+all: build
+
+build:
+	$(GO) build -o $(BIN)/starsock ./cmd/starsock
+
+run: build
+	$(BIN)/starsock testdata/demo/echo.star
+
+test: lint race
+
+lint: fmt-check vet staticcheck
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet ./...
+
+staticcheck:
+	$(STATICCHECK) ./...
+
+race:
+	$(GO) test -race -count=1 ./...

@@ -1,0 +1,84 @@
+package builtins
+
+import (
+	"os"
+	"strings"
+
+	"go.starlark.net/starlark"
+)
+
+// Print, Str and Repr replace Starlark's own so that values look as they do
+// in Python: ('127.0.0.1', 80), b'data', 1e-05. (Starlark writes
+// ("127.0.0.1", 80) and b"data".) String formatting with % and .format
+// still follows Starlark; the README lists that difference.
+var (
+	Print = starlark.NewBuiltin("print", pyPrint)
+	Str   = starlark.NewBuiltin("str", pyStrBuiltin)
+	Repr  = Builtin(&Signature{Name: "repr", Style: COne}, func(_ *starlark.Thread, args []starlark.Value) (starlark.Value, error) {
+		return starlark.String(PyRepr(args[0])), nil
+	})
+)
+
+// PyStr is Python's str(v): strings as they are, everything else as repr,
+// exceptions and sockets as their own String.
+func PyStr(v starlark.Value) string {
+	switch v := v.(type) {
+	case starlark.String:
+		return string(v)
+	case *Exception:
+		return v.String()
+	}
+	return PyRepr(v)
+}
+
+func pyStrBuiltin(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	if len(kwargs) > 0 || len(args) > 1 {
+		// str(b, encoding) and friends: Starlark's own str has none of it.
+		return nil, Errorf(TypeError, "str() takes at most 1 argument (%d given)", len(args)+len(kwargs))
+	}
+	if len(args) == 0 {
+		return starlark.String(""), nil
+	}
+	return starlark.String(PyStr(args[0])), nil
+}
+
+// pyPrint is print(*values, sep=' ', end='\n'). With the default end it
+// goes through thread.Print, so an embedding host still receives it.
+func pyPrint(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	sep, end := " ", "\n"
+	for _, kv := range kwargs {
+		key := string(kv[0].(starlark.String))
+		var val string
+		switch v := kv[1].(type) {
+		case starlark.NoneType:
+			continue
+		case starlark.String:
+			val = string(v)
+		default:
+			return nil, Errorf(TypeError, "%s must be None or a string, not %s", key, PyTypeName(kv[1]))
+		}
+		switch key {
+		case "sep":
+			sep = val
+		case "end":
+			end = val
+		case "flush", "file":
+		default:
+			return nil, Errorf(TypeError, "'%s' is an invalid keyword argument for print()", key)
+		}
+	}
+	var line strings.Builder
+	for i, v := range args {
+		if i > 0 {
+			line.WriteString(sep)
+		}
+		line.WriteString(PyStr(v))
+	}
+	if end == "\n" && thread.Print != nil {
+		thread.Print(thread, line.String())
+		return starlark.None, nil
+	}
+	line.WriteString(end)
+	os.Stdout.WriteString(line.String())
+	return starlark.None, nil
+}
