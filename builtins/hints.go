@@ -257,7 +257,7 @@ func withHint(stmt string) string {
 var exceptClause = regexp.MustCompile(`^(\s*)(except|finally)\b\s*(.*?)\s*(\bas\s+\w+\s*)?:`)
 
 // tryHint explains catch, naming the class of the try's first except
-// clause when there is one.
+// clause (or of the except clause the parser stopped at) when there is one.
 func tryHint(src []byte, tryLine int32) string {
 	const prefix = "Starlark has no try/except: write value, err = catch(fn, args...) to call fn(args...); err is None when it returns, else the exception"
 	lines := strings.Split(string(src), "\n")
@@ -265,7 +265,11 @@ func tryHint(src []byte, tryLine int32) string {
 		return prefix
 	}
 	indent := leadingSpace(lines[tryLine-1])
-	for _, l := range lines[tryLine:] {
+	from := tryLine // the clauses after the try
+	if exceptClause.MatchString(lines[tryLine-1]) {
+		from-- // the parser stopped at a clause itself
+	}
+	for _, l := range lines[from:] {
 		m := exceptClause.FindStringSubmatch(l)
 		if m == nil || m[1] != indent {
 			continue

@@ -50,6 +50,8 @@ func TestHint(t *testing.T) {
 			`x.star:1:1: Starlark has no try/except: write value, err = catch(fn, args...) to call fn(args...); err is None when it returns, else the exception, so test if isinstance(err, OSError):`},
 		{"try except tuple", "def f():\n    try:\n        pass\n    except (ConnectionRefusedError, TimeoutError):\n        pass\n",
 			`x.star:2:5: Starlark has no try/except: write value, err = catch(fn, args...) to call fn(args...); err is None when it returns, else the exception, so test if isinstance(err, (ConnectionRefusedError, TimeoutError)):`},
+		{"except without try", "except ConnectionRefusedError as err:\n    pass\nexcept OSError:\n    pass\n",
+			`x.star:1:1: Starlark has no try/except: write value, err = catch(fn, args...) to call fn(args...); err is None when it returns, else the exception, so test if isinstance(err, ConnectionRefusedError):`},
 		{"try bare except", "try:\n    pass\nexcept:\n    pass\n",
 			`x.star:1:1: Starlark has no try/except: write value, err = catch(fn, args...) to call fn(args...); err is None when it returns, else the exception, so test if err != None:`},
 		{"try finally", "try:\n    pass\nfinally:\n    pass\n",
