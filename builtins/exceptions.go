@@ -131,7 +131,7 @@ func (c *Class) Attr(name string) (starlark.Value, error) {
 		}
 		return c.base, nil
 	}
-	return nil, nil
+	return nil, Errorf(AttributeError, "type object '%s' has no attribute '%s'", c.name, name)
 }
 
 func (c *Class) AttrNames() []string {
@@ -285,7 +285,7 @@ func (e *Exception) Attr(name string) (starlark.Value, error) {
 		}
 		return e.args, nil
 	}
-	return nil, nil
+	return nil, Errorf(AttributeError, "'%s' object has no attribute '%s'", e.class.name, name)
 }
 
 func (e *Exception) AttrNames() []string {

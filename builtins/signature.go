@@ -3,6 +3,7 @@ package builtins
 import (
 	"fmt"
 	"strings"
+	"sync"
 
 	"go.starlark.net/starlark"
 )
@@ -44,9 +45,10 @@ type Signature struct {
 	// wording; %d is the number given ("sendto() takes 2 or 3 arguments (%d given)").
 	CountMessage string
 
-	params   []param // parsed from Params on first use
-	required int     // positional parameters without a default
-	nPos     int     // positional parameters
+	once     sync.Once // guards the parse of Params: signatures are shared by threads
+	params   []param   // parsed from Params on first use
+	required int       // positional parameters without a default
+	nPos     int       // positional parameters
 }
 
 type param struct {
@@ -55,10 +57,9 @@ type param struct {
 	kwOnly   bool
 }
 
-func (sig *Signature) parse() {
-	if sig.params != nil || len(sig.Params) == 0 {
-		return
-	}
+func (sig *Signature) parse() { sig.once.Do(sig.parseParams) }
+
+func (sig *Signature) parseParams() {
 	kwOnly := false
 	for _, p := range sig.Params {
 		if p == "*" {

@@ -319,7 +319,9 @@ func inet6Address(ctx context.Context, v starlark.Value, op string) (*Sockaddr, 
 }
 
 // unixAddress follows CPython on Linux: a name starting with NUL is
-// abstract and may fill all 108 bytes; a path needs room for its NUL.
+// abstract and may fill all 108 bytes; a path needs room for its NUL; the
+// empty name is passed without one, so that bind autobinds to an abstract
+// name.
 func unixAddress(v starlark.Value) (*Sockaddr, error) {
 	var name string
 	switch x := v.(type) {
@@ -333,7 +335,7 @@ func unixAddress(v starlark.Value) (*Sockaddr, error) {
 	sa := new(Sockaddr)
 	r := sa.unix()
 	r.Family = unix.AF_UNIX
-	abstract := len(name) > 0 && name[0] == 0
+	abstract := len(name) == 0 || name[0] == 0
 	if (abstract && len(name) > len(r.Path)) || (!abstract && len(name) >= len(r.Path)) {
 		return nil, builtins.Errorf(builtins.OSError, "AF_UNIX path too long")
 	}

@@ -42,10 +42,10 @@ func (c *socketClass) CallInternal(thread *starlark.Thread, args starlark.Tuple,
 	}
 	kinds := []int{-1, -1, -1}
 	for i := 0; i < 3; i++ {
-		if bound[i] == nil || bound[i] == starlark.None {
+		if bound[i] == nil {
 			continue
 		}
-		n, err := conv.Int(bound[i], conv.CInt)
+		n, err := conv.Int(bound[i], conv.CInt) // None too is a TypeError, as in CPython
 		if err != nil {
 			return nil, err
 		}

@@ -1,6 +1,7 @@
 package socket
 
 import (
+	"context"
 	"errors"
 	"os"
 	"time"
@@ -107,13 +108,17 @@ func (s *Socket) connectAddr(thread *starlark.Thread, op string, sa *conv.Sockad
 	if cerr := s.rc.Control(func(fd uintptr) { err = sysConnect(int(fd), sa) }); cerr != nil {
 		return s.closedOr(cerr)
 	}
-	if err != unix.EINPROGRESS && err != unix.EINTR {
-		return err
+	timeout := s.timeout.Load()
+	if err == unix.EAGAIN && s.family == unix.AF_UNIX && timeout < 0 {
+		return s.retryConnect(thread, op, sa)
 	}
-	if s.timeout.Load() == 0 {
+	if err != unix.EINPROGRESS && err != unix.EINTR {
+		return err // EAGAIN too, for AF_UNIX with a timeout, as in CPython
+	}
+	if timeout == 0 {
 		return err // BlockingIOError: [Errno 115] Operation now in progress
 	}
-	return s.wait(thread, op, writing, time.Time{}, func(fd int) error {
+	err = s.wait(thread, op, writing, time.Time{}, func(fd int) error {
 		soerr, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_ERROR)
 		if err != nil {
 			return err
@@ -127,6 +132,46 @@ func (s *Socket) connectAddr(thread *starlark.Thread, op string, sa *conv.Sockad
 		}
 		return nil
 	})
+	if err == nil && timeout < 0 {
+		// A blocking connect(2), which CPython makes when the timeout is
+		// None, leaves the kernel's socket connected, so that connecting
+		// again is EISCONN. After a wait it is still "connecting" until
+		// the next connect(2), which completes it and returns 0.
+		s.control(func(fd int) error { sysConnect(fd, sa); return nil })
+	}
+	return err
+}
+
+// retryConnect is a blocking AF_UNIX connect whose listener's backlog is
+// full: the kernel would sleep until there is room, and no readiness of
+// our socket says when there is, so it retries at growing intervals (up to
+// 50ms), until it connects, fails otherwise, the socket closes, or the
+// thread's context is done.
+func (s *Socket) retryConnect(thread *starlark.Thread, op string, sa *conv.Sockaddr) error {
+	var done <-chan struct{}
+	ctx := builtins.ThreadContext(thread)
+	if ctx != nil {
+		done = ctx.Done()
+	}
+	delay := time.Millisecond
+	timer := time.NewTimer(delay)
+	defer timer.Stop()
+	for {
+		select {
+		case <-timer.C:
+		case <-done:
+			return &builtins.Cancelled{Op: op, Cause: context.Cause(ctx)}
+		}
+		var err error
+		if cerr := s.rc.Control(func(fd uintptr) { err = sysConnect(int(fd), sa) }); cerr != nil {
+			return s.closedOr(cerr)
+		}
+		if err != unix.EAGAIN {
+			return err
+		}
+		delay = min(2*delay, 50*time.Millisecond)
+		timer.Reset(delay)
+	}
 }
 
 // accept waits for a connection and returns (socket, address). The new

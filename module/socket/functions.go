@@ -2,6 +2,7 @@ package socket
 
 import (
 	"os"
+	"strings"
 	"time"
 
 	"go.starlark.net/starlark"
@@ -194,11 +195,12 @@ func (in *Instance) dupFD(_ *starlark.Thread, args []starlark.Value) (starlark.V
 	return starlark.MakeInt(nfd), nil
 }
 
-// socketpair returns two connected sockets; the family defaults to AF_UNIX.
+// socketpair returns two connected sockets; the family defaults to
+// AF_UNIX (None too, as in socket.py; type and proto must be ints).
 func (in *Instance) socketpair(_ *starlark.Thread, args []starlark.Value) (starlark.Value, error) {
 	kinds := []int{unix.AF_UNIX, unix.SOCK_STREAM, 0}
 	for i, v := range args {
-		if v == nil || v == starlark.None {
+		if v == nil || i == 0 && v == starlark.None {
 			continue
 		}
 		n, err := conv.Int(v, conv.CInt)
@@ -256,8 +258,13 @@ func gethostbyname(thread *starlark.Thread, args []starlark.Value) (starlark.Val
 		host = string(v)
 	case starlark.Bytes:
 		host = string(v)
+	case starlark.NoneType: // CPython's argument parser says None, not NoneType
+		return nil, builtins.Errorf(builtins.TypeError, "gethostbyname() argument 1 must be str, bytes or bytearray, not None")
 	default:
 		return nil, builtins.Errorf(builtins.TypeError, "gethostbyname() argument 1 must be str, bytes or bytearray, not %s", builtins.PyTypeName(v))
+	}
+	if strings.IndexByte(host, 0) >= 0 {
+		return nil, builtins.Errorf(builtins.TypeError, "gethostbyname() argument 1 must be encoded string without null bytes, not %s", builtins.PyTypeName(args[0]))
 	}
 	ip, err := conv.ResolveHost(builtins.ThreadContext(thread), host, unix.AF_INET)
 	if err != nil {

@@ -3,6 +3,7 @@ package socket
 import (
 	"bufio"
 	"context"
+	"math"
 	"net/netip"
 	"os"
 	"strconv"
@@ -41,12 +42,28 @@ func (ai addrinfo) value() starlark.Value {
 	}
 }
 
-// socket types getaddrinfo lists when asked for any, with their protocols.
-var anySocketTypes = []struct{ sotype, proto int }{
-	{unix.SOCK_STREAM, unix.IPPROTO_TCP},
-	{unix.SOCK_DGRAM, unix.IPPROTO_UDP},
-	{unix.SOCK_RAW, 0},
+// gaiType is a row of glibc's table of the socket types and protocols
+// getaddrinfo knows (gaih_inet_typeproto in sysdeps/posix/getaddrinfo.c).
+type gaiType struct {
+	sotype, proto int
+	anyProto      bool // GAI_PROTO_PROTOANY: any protocol the caller asks for
+	noService     bool // GAI_PROTO_NOSERV: no service, not even a number
+	byDefault     bool // listed when the caller asks for no type or protocol
+	name          string
 }
+
+var gaiTypes = []gaiType{
+	{unix.SOCK_STREAM, unix.IPPROTO_TCP, false, false, true, "tcp"},
+	{unix.SOCK_DGRAM, unix.IPPROTO_UDP, false, false, true, "udp"},
+	{unix.SOCK_DCCP, unix.IPPROTO_DCCP, false, false, false, "dccp"},
+	{unix.SOCK_DGRAM, unix.IPPROTO_UDPLITE, false, false, false, "udplite"},
+	{unix.SOCK_STREAM, unix.IPPROTO_SCTP, false, false, false, "sctp"},
+	{unix.SOCK_SEQPACKET, unix.IPPROTO_SCTP, false, false, false, "sctp"},
+	{unix.SOCK_RAW, 0, true, true, true, "raw"},
+}
+
+// gaiKnownFlags are the flags glibc accepts, AI_IDN and friends included.
+const gaiKnownFlags = ai_PASSIVE | ai_CANONNAME | ai_NUMERICHOST | ai_V4MAPPED | ai_ALL | ai_ADDRCONFIG | ai_NUMERICSERV | 0x40 | 0x80 | 0x100 | 0x200
 
 func getaddrinfo(thread *starlark.Thread, args []starlark.Value) (starlark.Value, error) {
 	ints := make([]int, 4) // family, type, proto, flags
@@ -54,7 +71,7 @@ func getaddrinfo(thread *starlark.Thread, args []starlark.Value) (starlark.Value
 		if v == nil {
 			continue
 		}
-		n, err := conv.Int(v, conv.CInt)
+		n, err := conv.Int(v, conv.ArgInt)
 		if err != nil {
 			return nil, err
 		}
@@ -72,7 +89,8 @@ func getaddrinfo(thread *starlark.Thread, args []starlark.Value) (starlark.Value
 }
 
 // lookupAddrinfo is getaddrinfo(3) as glibc answers it for numeric hosts,
-// /etc/hosts and DNS, with CPython's argument checks.
+// /etc/hosts and DNS, with CPython's argument checks, in glibc's order:
+// flags, family, service, then the host.
 func lookupAddrinfo(ctx context.Context, hostArg, portArg starlark.Value, family, sotype, proto, flags int) ([]addrinfo, error) {
 	var host string
 	hasHost := hostArg != starlark.None
@@ -85,19 +103,18 @@ func lookupAddrinfo(ctx context.Context, hostArg, portArg starlark.Value, family
 		default:
 			return nil, builtins.Errorf(builtins.TypeError, "getaddrinfo() argument 1 must be string or None")
 		}
-		if strings.IndexByte(host, 0) >= 0 {
-			return nil, builtins.Errorf(builtins.ValueError, "embedded null character")
-		}
 	}
 	var service string
 	hasService := true
 	switch v := portArg.(type) {
 	case starlark.NoneType:
 		hasService = false
-	case starlark.Int:
-		service = v.String()
-	case starlark.Bool:
-		service = map[bool]string{true: "1", false: "0"}[bool(v)]
+	case starlark.Int: // not a bool: CPython wants an exact int
+		n, err := conv.Int(v, conv.CLong)
+		if err != nil {
+			return nil, err
+		}
+		service = strconv.FormatInt(n, 10)
 	case starlark.String:
 		service = string(v)
 	case starlark.Bytes:
@@ -105,41 +122,34 @@ func lookupAddrinfo(ctx context.Context, hostArg, portArg starlark.Value, family
 	default:
 		return nil, builtins.Errorf(builtins.OSError, "Int or String expected")
 	}
+	// glibc gets C strings: they end at a NUL, and "*" means none.
+	host, _, _ = strings.Cut(host, "\x00")
+	service, _, _ = strings.Cut(service, "\x00")
+	if host == "*" {
+		hasHost = false
+	}
+	if service == "*" {
+		hasService = false
+	}
+
 	if !hasHost && !hasService {
 		return nil, builtins.NewGaiError(conv.EAI_NONAME)
+	}
+	if flags&^gaiKnownFlags != 0 || flags&ai_CANONNAME != 0 && !hasHost {
+		return nil, builtins.NewGaiError(conv.EAI_BADFLAGS)
 	}
 	if family != unix.AF_UNSPEC && family != unix.AF_INET && family != unix.AF_INET6 {
 		return nil, builtins.NewGaiError(conv.EAI_FAMILY)
 	}
-	if flags&^(ai_PASSIVE|ai_CANONNAME|ai_NUMERICHOST|ai_NUMERICSERV|ai_V4MAPPED|ai_ALL|ai_ADDRCONFIG) != 0 {
-		return nil, builtins.NewGaiError(conv.EAI_BADFLAGS)
-	}
-
-	// The socket types and ports the service gives.
-	type kind struct{ sotype, proto, port int }
-	var kinds []kind
-	for _, k := range anySocketTypes {
-		if sotype != 0 && sotype != k.sotype {
-			continue
+	port, numeric := int64(0), true
+	if hasService = hasService && service != ""; hasService {
+		if port, numeric = parseService(service); !numeric && flags&ai_NUMERICSERV != 0 {
+			return nil, builtins.NewGaiError(conv.EAI_NONAME)
 		}
-		p := k.proto
-		if proto != 0 {
-			p = proto
-		}
-		port := 0
-		if hasService {
-			var ok bool
-			if port, ok = servicePort(service, k.sotype, flags); !ok {
-				continue
-			}
-		}
-		kinds = append(kinds, kind{k.sotype, p, port})
 	}
-	if sotype != 0 && len(kinds) == 0 && sotype != unix.SOCK_STREAM && sotype != unix.SOCK_DGRAM && sotype != unix.SOCK_RAW {
-		return nil, builtins.NewGaiError(conv.EAI_SOCKTYPE)
-	}
-	if len(kinds) == 0 {
-		return nil, builtins.NewGaiError(conv.EAI_SERVICE)
+	kinds, err := serviceKinds(sotype, proto, hasService, service, port, numeric)
+	if err != nil {
+		return nil, err
 	}
 
 	var addrs []netip.Addr
@@ -156,9 +166,16 @@ func lookupAddrinfo(ctx context.Context, hostArg, portArg starlark.Value, family
 				}
 			}
 		}
+		lookupFamily := family
+		if family == unix.AF_INET6 && flags&ai_V4MAPPED != 0 {
+			lookupFamily = unix.AF_UNSPEC
+		}
 		var err error
-		if addrs, err = conv.LookupHost(ctx, host, family); err != nil {
+		if addrs, err = conv.LookupHost(ctx, host, lookupFamily); err != nil {
 			return nil, err
+		}
+		if lookupFamily != family {
+			addrs = v4Mapped(addrs, flags&ai_ALL != 0)
 		}
 	}
 	var out []addrinfo
@@ -184,17 +201,121 @@ func lookupAddrinfo(ctx context.Context, hostArg, portArg starlark.Value, family
 	return out, nil
 }
 
-// servicePort reads a numeric service (kept to 16 bits, as glibc does) or
-// looks a name up in /etc/services for the socket type's protocol.
-func servicePort(service string, sotype, flags int) (int, bool) {
-	if n, err := strconv.ParseUint(service, 10, 64); err == nil {
-		return int(n & 0xffff), true
+// kind is a socket type and protocol with the port the service gives it.
+type kind struct{ sotype, proto, port int }
+
+// serviceKinds picks the socket types and protocols getaddrinfo answers
+// for, and their port, as glibc's gaih_inet does: a type or protocol asked
+// for selects the first row of gaiTypes that has it; none asked for lists
+// the default rows (or, for a service name, every row that knows it).
+func serviceKinds(sotype, proto int, hasService bool, service string, port int64, numeric bool) ([]kind, error) {
+	var tp *gaiType
+	if sotype != 0 || proto != 0 {
+		for i := range gaiTypes {
+			t := &gaiTypes[i]
+			if (sotype == 0 || sotype == t.sotype) && (proto == 0 || t.anyProto || proto == t.proto) {
+				tp = t
+				break
+			}
+		}
+		if tp == nil {
+			if sotype != 0 {
+				return nil, builtins.NewGaiError(conv.EAI_SOCKTYPE)
+			}
+			return nil, builtins.NewGaiError(conv.EAI_SERVICE)
+		}
 	}
-	if flags&ai_NUMERICSERV != 0 || sotype == unix.SOCK_RAW {
-		return 0, false
+	protoOf := func(t *gaiType) int {
+		if t.anyProto {
+			return proto
+		}
+		return t.proto
 	}
-	protoName := map[int]string{unix.SOCK_STREAM: "tcp", unix.SOCK_DGRAM: "udp"}[sotype]
-	return services.port(service, protoName)
+	if hasService && tp != nil && tp.noService {
+		return nil, builtins.NewGaiError(conv.EAI_SERVICE)
+	}
+	if hasService && (!numeric || port < 0) {
+		// A name (or a number C reads as negative): /etc/services.
+		var kinds []kind
+		for i := range gaiTypes {
+			t := &gaiTypes[i]
+			if tp != nil && t != tp || tp == nil && t.noService {
+				continue
+			}
+			if p, ok := services.port(service, t.name); ok {
+				kinds = append(kinds, kind{t.sotype, protoOf(t), p})
+			}
+		}
+		if len(kinds) == 0 {
+			return nil, builtins.NewGaiError(conv.EAI_SERVICE)
+		}
+		return kinds, nil
+	}
+	p := int(uint16(port)) // htons of a C int
+	if tp != nil {
+		return []kind{{tp.sotype, protoOf(tp), p}}, nil
+	}
+	var kinds []kind
+	for i := range gaiTypes {
+		if t := &gaiTypes[i]; t.byDefault {
+			kinds = append(kinds, kind{t.sotype, t.proto, p})
+		}
+	}
+	return kinds, nil
+}
+
+// parseService reads a service as glibc does, with strtoul(3) into a C
+// int: leading space and a sign allowed, digits to the end, overflow
+// saturating, the result cut to 32 bits. numeric is false when anything
+// but digits follows.
+func parseService(s string) (num int64, numeric bool) {
+	i := 0
+	for i < len(s) && strings.IndexByte(" \t\n\v\f\r", s[i]) >= 0 {
+		i++
+	}
+	neg := false
+	if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		neg = s[i] == '-'
+		i++
+	}
+	start := i
+	var v uint64
+	overflow := false
+	for ; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
+		d := uint64(s[i] - '0')
+		if v > (math.MaxUint64-d)/10 {
+			overflow = true
+		}
+		v = v*10 + d
+	}
+	if i == start || i != len(s) {
+		return -1, false
+	}
+	switch {
+	case overflow:
+		v = math.MaxUint64
+	case neg:
+		v = -v
+	}
+	return int64(int32(uint32(v))), true
+}
+
+// v4Mapped is AI_V4MAPPED's answer for AF_INET6: the IPv6 addresses, and
+// the IPv4 ones as ::ffff:a.b.c.d when there are no IPv6 ones (or with
+// AI_ALL).
+func v4Mapped(addrs []netip.Addr, all bool) []netip.Addr {
+	var six, four []netip.Addr
+	for _, a := range addrs {
+		if a.Is4() {
+			four = append(four, netip.AddrFrom16(a.As16()))
+		} else {
+			six = append(six, a)
+		}
+	}
+	if len(six) == 0 || all {
+		return append(six, four...)
+	}
+	return six
 }
 
 // services is /etc/services, read once.

@@ -55,7 +55,7 @@ type Request struct {
 type Instance struct {
 	opts           Options
 	defaultTimeout atomic.Int64 // nanoseconds, conv.NoTimeout for None
-	module         *starlarkstruct.Module
+	module         *moduleValue
 	class          *socketClass
 
 	mu      sync.Mutex
@@ -74,7 +74,7 @@ func New(opts Options) *Instance {
 		in.defaultTimeout.Store(int64(opts.DefaultTimeout))
 	}
 	in.class = &socketClass{inst: in}
-	in.module = &starlarkstruct.Module{Name: "socket", Members: in.members()}
+	in.module = &moduleValue{&starlarkstruct.Module{Name: "socket", Members: in.members()}}
 	return in
 }
 
@@ -88,6 +88,17 @@ var Module starlark.Value = New(Permissive).Module()
 
 // Module returns the instance's module value, to predeclare as "socket".
 func (in *Instance) Module() starlark.Value { return in.module }
+
+// moduleValue is the module as a script sees it: a missing name is
+// Python's AttributeError, not Starlark's "no .x field or method".
+type moduleValue struct{ *starlarkstruct.Module }
+
+func (m *moduleValue) Attr(name string) (starlark.Value, error) {
+	if v, err := m.Module.Attr(name); v != nil || err != nil {
+		return v, err
+	}
+	return nil, builtins.Errorf(builtins.AttributeError, "module '%s' has no attribute '%s'", m.Name, name)
+}
 
 // Close closes every socket the instance opened and still has open. It is
 // safe to call while scripts run: their blocked calls return EBADF.

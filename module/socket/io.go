@@ -32,13 +32,21 @@ var pastDeadline = time.Unix(1, 0)
 // context tied to the thread is done.
 //
 // The first attempt is made before touching the poller, so a call whose
-// data is already there costs one system call and no deadline updates.
+// data is already there costs one system call (and a poll(2) when the
+// socket has a timeout) and no deadline updates.
 func (s *Socket) wait(thread *starlark.Thread, op string, dir direction, deadline time.Time, fn func(fd int) error) error {
+	timeout := time.Duration(s.timeout.Load())
+	if timeout > 0 {
+		// With a timeout CPython polls before each attempt, so a call on
+		// a socket that is not ready waits even when the call itself
+		// would fail or return at once (recv on a listening socket,
+		// recv(0), MSG_DONTWAIT), and times out.
+		fn = whenReady(dir, fn)
+	}
 	err := s.control(fn)
 	if err != unix.EAGAIN {
 		return err
 	}
-	timeout := time.Duration(s.timeout.Load())
 	if timeout == 0 {
 		return unix.EAGAIN
 	}
@@ -70,6 +78,28 @@ func (s *Socket) wait(thread *starlark.Thread, op string, dir direction, deadlin
 			return os.ErrDeadlineExceeded
 		}
 		// Another thread's cancellation interrupted this socket; wait on.
+	}
+}
+
+// pollReady reports whether poll(2) finds fd ready for dir now, counting
+// errors and hang-ups as ready, as CPython's poll before a call does.
+func pollReady(fd int, dir direction) bool {
+	events := int16(unix.POLLIN)
+	if dir == writing {
+		events = unix.POLLOUT
+	}
+	pfd := []unix.PollFd{{Fd: int32(fd), Events: events}}
+	n, err := unix.Poll(pfd, 0)
+	return err != nil || n > 0 && pfd[0].Revents != 0
+}
+
+// whenReady makes fn report EAGAIN until poll(2) finds the socket ready.
+func whenReady(dir direction, fn func(fd int) error) func(fd int) error {
+	return func(fd int) error {
+		if !pollReady(fd, dir) {
+			return unix.EAGAIN
+		}
+		return fn(fd)
 	}
 }
 

@@ -123,7 +123,12 @@ func (s *Socket) getInheritable(*starlark.Thread, []starlark.Value) (starlark.Va
 }
 
 func (s *Socket) setInheritable(_ *starlark.Thread, args []starlark.Value) (starlark.Value, error) {
-	inheritable := conv.Bool(args[0])
+	// os.set_inheritable reads the flag as a C int, not as a truth value.
+	flag, err := conv.Int(args[0], conv.CInt)
+	if err != nil {
+		return nil, err
+	}
+	inheritable := flag != 0
 	fd := s.Fileno()
 	flags, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0)
 	if err == nil {
@@ -152,6 +157,16 @@ func (s *Socket) settimeout(_ *starlark.Thread, args []starlark.Value) (starlark
 		return nil, err
 	}
 	s.timeout.Store(int64(d))
+	return s.modeSet()
+}
+
+// modeSet ends settimeout and setblocking: CPython stores the new timeout,
+// then sets the descriptor's mode, which fails with EBADF once the socket
+// is closed or detached (the timeout stays changed).
+func (s *Socket) modeSet() (starlark.Value, error) {
+	if s.isClosed() {
+		return nil, builtins.NewOSError(unix.EBADF)
+	}
 	return starlark.None, nil
 }
 
@@ -170,7 +185,7 @@ func (s *Socket) setblocking(_ *starlark.Thread, args []starlark.Value) (starlar
 	} else {
 		s.timeout.Store(0)
 	}
-	return starlark.None, nil
+	return s.modeSet()
 }
 
 // --- names ---

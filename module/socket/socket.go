@@ -131,11 +131,12 @@ func (s *Socket) String() string {
 	b.WriteString(", type=" + itoa(s.sotype))
 	b.WriteString(", proto=" + itoa(s.proto))
 	if !s.isClosed() {
+		// socket.py formats the addresses with %s: a path shows bare.
 		if addr, err := s.sockname(sysGetsockname); err == nil && addr.Truth() {
-			b.WriteString(", laddr=" + builtins.PyRepr(addr))
+			b.WriteString(", laddr=" + builtins.PyStr(addr))
 		}
 		if addr, err := s.sockname(sysGetpeername); err == nil && addr.Truth() {
-			b.WriteString(", raddr=" + builtins.PyRepr(addr))
+			b.WriteString(", raddr=" + builtins.PyStr(addr))
 		}
 	}
 	b.WriteString(">")
@@ -165,7 +166,7 @@ func (s *Socket) Attr(name string) (starlark.Value, error) {
 	if m := methods[name]; m != nil {
 		return m.BindReceiver(s), nil
 	}
-	return nil, nil
+	return nil, builtins.Errorf(builtins.AttributeError, "'socket' object has no attribute '%s'", name)
 }
 
 func (s *Socket) AttrNames() []string { return attrNames }
@@ -173,8 +174,12 @@ func (s *Socket) AttrNames() []string { return attrNames }
 // SetField refuses every assignment as CPython does for socket attributes.
 func (s *Socket) SetField(name string, _ starlark.Value) error {
 	switch name {
-	case "family", "type", "proto", "timeout":
+	case "family", "type": // properties of socket.py's class
 		return builtins.Errorf(builtins.AttributeError, "property '%s' of 'socket' object has no setter", name)
+	case "proto": // members of _socket.socket
+		return builtins.Errorf(builtins.AttributeError, "readonly attribute")
+	case "timeout":
+		return builtins.Errorf(builtins.AttributeError, "attribute 'timeout' of '_socket.socket' objects is not writable")
 	}
 	if methods[name] != nil {
 		return builtins.Errorf(builtins.AttributeError, "'socket' object attribute '%s' is read-only", name)

@@ -1,7 +1,6 @@
 package socket
 
 import (
-	"math"
 	"unsafe"
 
 	"go.starlark.net/starlark"
@@ -81,7 +80,8 @@ func (s *Socket) setsockopt(_ *starlark.Thread, args []starlark.Value) (starlark
 			return s.setOption(level, name, unsafe.Pointer(&n), 4) // the low 32 bits, a C int
 		}
 	} else if value == starlark.None {
-		if n, err := conv.Int(optlen, conv.CLong); err == nil && n >= 0 && n <= math.MaxUint32 {
+		// optlen is "I": an unsigned int that wraps as C's does (-1 is 2**32-1).
+		if n, err := conv.Int(optlen, conv.CUnsignedInt); err == nil {
 			level, name, err := levelAndName(args)
 			if err != nil {
 				return nil, err

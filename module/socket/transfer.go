@@ -35,6 +35,9 @@ func (s *Socket) receive(thread *starlark.Thread, op string, args []starlark.Val
 	if bufsize < 0 {
 		return "", builtins.Errorf(builtins.ValueError, "negative buffersize in %s", op)
 	}
+	if bufsize == 0 && sa == nil {
+		return "", nil // CPython's recv(0) returns b'' without a system call (recvfrom makes one)
+	}
 	if bufsize > scratchSize {
 		return s.receiveLarge(thread, op, int(bufsize), int(flags), sa)
 	}
@@ -42,7 +45,7 @@ func (s *Socket) receive(thread *starlark.Thread, op string, args []starlark.Val
 	defer scratch.Put(bp)
 	buf := (*bp)[:bufsize]
 	var n int
-	err = s.wait(thread, op, reading, time.Time{}, func(fd int) error {
+	err = s.waitFlags(thread, op, reading, time.Time{}, int(flags), func(fd int) error {
 		var err error
 		n, err = sysRecvfrom(fd, buf, int(flags), sa)
 		return err
@@ -59,7 +62,7 @@ func (s *Socket) receive(thread *starlark.Thread, op string, args []starlark.Val
 func (s *Socket) receiveLarge(thread *starlark.Thread, op string, bufsize, flags int, sa *conv.Sockaddr) (starlark.Bytes, error) {
 	var buf []byte
 	var n int
-	err := s.wait(thread, op, reading, time.Time{}, func(fd int) error {
+	err := s.waitFlags(thread, op, reading, time.Time{}, flags, func(fd int) error {
 		pending, err := unix.IoctlGetInt(fd, unix.SIOCINQ)
 		if err != nil {
 			return err
@@ -81,6 +84,17 @@ func (s *Socket) receiveLarge(thread *starlark.Thread, op string, bufsize, flags
 		return starlark.Bytes(buf[:n]), nil
 	}
 	return conv.OwnBytes(buf[:n]), nil
+}
+
+// waitFlags is wait for a call that takes flags. MSG_DONTWAIT on a socket
+// whose timeout is None makes one attempt: CPython makes a blocking call,
+// which the flag turns into one that raises EAGAIN at once. (With a
+// timeout CPython waits for readiness as for any call.)
+func (s *Socket) waitFlags(thread *starlark.Thread, op string, dir direction, deadline time.Time, flags int, fn func(fd int) error) error {
+	if flags&unix.MSG_DONTWAIT != 0 && s.timeout.Load() < 0 {
+		return s.control(fn)
+	}
+	return s.wait(thread, op, dir, deadline, fn)
 }
 
 func (s *Socket) recv(thread *starlark.Thread, args []starlark.Value) (starlark.Value, error) {
@@ -133,7 +147,7 @@ func (s *Socket) send(thread *starlark.Thread, args []starlark.Value) (starlark.
 
 func (s *Socket) sendOnce(thread *starlark.Thread, op string, data []byte, flags int, sa *conv.Sockaddr, deadline time.Time) (int, error) {
 	var n int
-	err := s.wait(thread, op, writing, deadline, func(fd int) error {
+	err := s.waitFlags(thread, op, writing, deadline, flags, func(fd int) error {
 		var err error
 		n, err = sysSendto(fd, data, flags, sa)
 		return err

@@ -116,3 +116,47 @@ func TestCloseWakesBlockedRecv(t *testing.T) {
 		t.Fatalf("got %v, want OSError EBADF", err)
 	}
 }
+
+// A blocking AF_UNIX connect to a listener whose backlog is full waits,
+// as CPython's does, until the listener accepts; cancellation stops it.
+func TestBlockingUnixConnectWaitsForBacklog(t *testing.T) {
+	inst := socket.New(socket.Permissive)
+	defer inst.Close()
+	path := t.TempDir() + "/full"
+	thread := &starlark.Thread{Name: "setup"}
+	predeclared := builtins.Predeclared(nil)
+	predeclared["socket"] = inst.Module()
+	predeclared["path"] = starlark.String(path)
+	g, err := starlark.ExecFileOptions(builtins.FileOptions, thread, "setup.star", `
+srv = socket.socket(socket.AF_UNIX)
+srv.bind(path)
+srv.listen(0)
+first = socket.socket(socket.AF_UNIX)
+first.connect(path)  # takes the only place
+`, predeclared)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srvFD := g["srv"].(*socket.Socket).Fileno()
+	globals := starlark.StringDict{"path": starlark.String(path)}
+
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	if err := run(ctx, inst, "socket.socket(socket.AF_UNIX).connect(path)", globals); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("connect to a full backlog: got %v, want it to wait until cancelled", err)
+	}
+
+	go func() {
+		time.Sleep(100 * time.Millisecond)
+		if nfd, _, err := syscall.Accept(srvFD); err == nil {
+			syscall.Close(nfd)
+		}
+	}()
+	start := time.Now()
+	if err := run(context.Background(), inst, "socket.socket(socket.AF_UNIX).connect(path)", globals); err != nil {
+		t.Fatal(err)
+	}
+	if elapsed := time.Since(start); elapsed < 100*time.Millisecond {
+		t.Errorf("connected after %v, before the listener accepted", elapsed)
+	}
+}
