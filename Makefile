@@ -1,14 +1,15 @@
 # starsock: Python's socket module for Starlark, in Go.
 #
 #   make run     the demo: a server and a client talking, explained
-#   make test    everything: formatting, go vet, staticcheck, tests with -race
+#   make test    everything: formatting, go vet, staticcheck, tests with -race,
+#                and the conformance scripts under CPython
 #   make lint    formatting, go vet and staticcheck only
 
 GO          ?= go
 STATICCHECK ?= $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 BIN         := bin
 
-.PHONY: all build run test lint fmt-check vet staticcheck race
+.PHONY: all build run test lint fmt-check vet staticcheck race cpython
 
 all: build
 
@@ -18,7 +19,7 @@ build:
 run: build
 	$(BIN)/starsock testdata/demo/echo.star
 
-test: lint race
+test: lint race cpython
 
 lint: fmt-check vet staticcheck
 
@@ -34,3 +35,8 @@ staticcheck:
 
 race:
 	$(GO) test -race -count=1 ./...
+
+# The conformance scripts' assertions hold under CPython too: they state
+# what CPython does, not what starsock happens to do.
+cpython:
+	python3 scripts/star_on_cpython.py

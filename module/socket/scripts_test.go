@@ -4,6 +4,7 @@ import (
 	"context"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"go.starlark.net/starlark"
 	"go.starlark.net/starlarktest"
@@ -15,6 +16,10 @@ import (
 // TestScripts runs every testdata/*.star script, each in its own module
 // instance, with go.starlark.net's assert module; a failed assertion is a
 // test error, an uncaught exception a test failure with its backtrace.
+// sys.argv[1] is a temporary directory, for AF_UNIX paths. A script that
+// blocks for longer than scriptDeadline is cancelled (its waits return),
+// so a bug that would hang fails instead.
+// scripts/star_on_cpython.py runs the same scripts under CPython.
 func TestScripts(t *testing.T) {
 	files, err := filepath.Glob("../../testdata/*.star")
 	if err != nil || len(files) == 0 {
@@ -25,12 +30,14 @@ func TestScripts(t *testing.T) {
 			t.Parallel()
 			inst := socket.New(socket.Permissive)
 			defer inst.Close()
-			ctx, cancel := context.WithCancel(context.Background())
+			ctx, cancel := context.WithTimeout(context.Background(), scriptDeadline)
 			defer cancel()
 			thread := &starlark.Thread{Name: file, Load: scriptLoader(inst)}
+			stop := context.AfterFunc(ctx, func() { thread.Cancel("script deadline exceeded") })
+			defer stop()
 			thread.SetLocal(builtins.ContextKey, ctx)
 			starlarktest.SetReporter(thread, t)
-			predeclared := builtins.Predeclared([]string{file})
+			predeclared := builtins.Predeclared([]string{file, t.TempDir()})
 			predeclared["socket"] = inst.Module()
 			if _, err := starlark.ExecFileOptions(builtins.FileOptions, thread, file, nil, predeclared); err != nil {
 				if ee, ok := err.(*starlark.EvalError); ok {
@@ -41,6 +48,9 @@ func TestScripts(t *testing.T) {
 		})
 	}
 }
+
+// scriptDeadline bounds each script; they take well under a second.
+const scriptDeadline = 60 * time.Second
 
 func scriptLoader(inst *socket.Instance) func(*starlark.Thread, string) (starlark.StringDict, error) {
 	return func(_ *starlark.Thread, module string) (starlark.StringDict, error) {
