@@ -114,6 +114,15 @@ func zoneName(index uint32) string {
 	return strconv.FormatUint(uint64(index), 10)
 }
 
+// interfaceName names an interface index in AF_PACKET and AF_CAN
+// addresses: "" for 0 (any interface), as CPython shows it.
+func interfaceName(index int32) string {
+	if index == 0 {
+		return ""
+	}
+	return zoneName(uint32(index))
+}
+
 // UnixName returns an AF_UNIX address's name as the kernel has it: a path,
 // "\x00name" for the abstract namespace, "" for an unnamed socket.
 func (sa *Sockaddr) UnixName() string {
@@ -185,7 +194,7 @@ func (sa *Sockaddr) Value() starlark.Value {
 		halen := min(int(r.Halen), len(r.Addr))
 		proto := int(binary.BigEndian.Uint16((*[2]byte)(unsafe.Pointer(&r.Protocol))[:]))
 		return starlark.Tuple{
-			starlark.String(zoneName(uint32(r.Ifindex))),
+			starlark.String(interfaceName(r.Ifindex)),
 			starlark.MakeInt(proto),
 			starlark.MakeInt(int(r.Pkttype)),
 			starlark.MakeInt(int(r.Hatype)),
@@ -193,7 +202,7 @@ func (sa *Sockaddr) Value() starlark.Value {
 		}
 	case unix.AF_CAN:
 		r := (*unix.RawSockaddrCAN)(unsafe.Pointer(&sa.Raw))
-		return starlark.Tuple{starlark.String(zoneName(uint32(r.Ifindex)))}
+		return starlark.Tuple{starlark.String(interfaceName(r.Ifindex))}
 	}
 	data := sa.Raw.Addr.Data[:]
 	return starlark.Tuple{starlark.MakeInt(sa.Family()), starlark.Bytes(unsafe.Slice((*byte)(unsafe.Pointer(&data[0])), len(data)))}

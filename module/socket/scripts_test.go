@@ -30,22 +30,29 @@ func TestScripts(t *testing.T) {
 			t.Parallel()
 			inst := socket.New(socket.Permissive)
 			defer inst.Close()
-			ctx, cancel := context.WithTimeout(context.Background(), scriptDeadline)
-			defer cancel()
-			thread := &starlark.Thread{Name: file, Load: scriptLoader(inst)}
-			stop := context.AfterFunc(ctx, func() { thread.Cancel("script deadline exceeded") })
-			defer stop()
-			thread.SetLocal(builtins.ContextKey, ctx)
-			starlarktest.SetReporter(thread, t)
-			predeclared := builtins.Predeclared([]string{file, t.TempDir()})
-			predeclared["socket"] = inst.Module()
-			if _, err := starlark.ExecFileOptions(builtins.FileOptions, thread, file, nil, predeclared); err != nil {
-				if ee, ok := err.(*starlark.EvalError); ok {
-					t.Fatal(ee.Backtrace())
-				}
-				t.Fatal(err)
-			}
+			runScriptFile(t, inst, file)
 		})
+	}
+}
+
+// runScriptFile runs one assert-style script in inst, failing t with the
+// backtrace of an uncaught exception.
+func runScriptFile(t *testing.T, inst *socket.Instance, file string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), scriptDeadline)
+	defer cancel()
+	thread := &starlark.Thread{Name: file, Load: scriptLoader(inst)}
+	stop := context.AfterFunc(ctx, func() { thread.Cancel("script deadline exceeded") })
+	defer stop()
+	thread.SetLocal(builtins.ContextKey, ctx)
+	starlarktest.SetReporter(thread, t)
+	predeclared := builtins.Predeclared([]string{file, t.TempDir()})
+	predeclared["socket"] = inst.Module()
+	if _, err := starlark.ExecFileOptions(builtins.FileOptions, thread, file, nil, predeclared); err != nil {
+		if ee, ok := err.(*starlark.EvalError); ok {
+			t.Fatal(ee.Backtrace())
+		}
+		t.Fatal(err)
 	}
 }
 
