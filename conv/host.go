@@ -1,7 +1,6 @@
 package conv
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"net"
@@ -253,26 +252,15 @@ func (h *hostsCache) refresh() {
 	}
 	h.modTime, h.size = st.ModTime(), st.Size()
 	h.byName = make(map[string][]netip.Addr)
-	f, err := os.Open(h.path)
-	if err != nil {
-		return
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line, _, _ := strings.Cut(sc.Text(), "#")
-		fields := strings.Fields(line)
-		if len(fields) < 2 {
-			continue
-		}
+	ReadTableFile(h.path, func(fields []string) {
 		a, err := netip.ParseAddr(fields[0])
 		if err != nil {
-			continue
+			return
 		}
 		a = a.WithZone("").Unmap()
 		for _, name := range fields[1:] {
 			key := strings.ToLower(name)
 			h.byName[key] = append(h.byName[key], a)
 		}
-	}
+	})
 }

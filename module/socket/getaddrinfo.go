@@ -1,11 +1,9 @@
 package socket
 
 import (
-	"bufio"
 	"context"
 	"math"
 	"net/netip"
-	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -331,22 +329,11 @@ type serviceTable struct {
 func (t *serviceTable) load() {
 	t.byName = make(map[string]int)
 	t.byPort = make(map[string]string)
-	f, err := os.Open(t.path)
-	if err != nil {
-		return
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line, _, _ := strings.Cut(sc.Text(), "#")
-		fields := strings.Fields(line)
-		if len(fields) < 2 {
-			continue
-		}
+	conv.ReadTableFile(t.path, func(fields []string) {
 		portStr, proto, ok := strings.Cut(fields[1], "/")
 		port, err := strconv.Atoi(portStr)
 		if !ok || err != nil {
-			continue
+			return
 		}
 		for _, name := range append([]string{fields[0]}, fields[2:]...) {
 			if _, dup := t.byName[name+"/"+proto]; !dup {
@@ -356,7 +343,7 @@ func (t *serviceTable) load() {
 		if _, dup := t.byPort[portStr+"/"+proto]; !dup {
 			t.byPort[portStr+"/"+proto] = fields[0]
 		}
-	}
+	})
 }
 
 func (t *serviceTable) port(name, proto string) (int, bool) {
