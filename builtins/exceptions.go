@@ -231,9 +231,9 @@ func (e *Exception) Hash() (uint32, error) { return 0, fmt.Errorf("unhashable ty
 func (e *Exception) String() string {
 	if e.errno != starlark.None || e.strerror != starlark.None {
 		if e.filename != starlark.None {
-			return fmt.Sprintf("[Errno %s] %s: %s", pyStr(e.errno), pyStr(e.strerror), PyRepr(e.filename))
+			return fmt.Sprintf("[Errno %s] %s: %s", PyStr(e.errno), PyStr(e.strerror), PyRepr(e.filename))
 		}
-		return fmt.Sprintf("[Errno %s] %s", pyStr(e.errno), pyStr(e.strerror))
+		return fmt.Sprintf("[Errno %s] %s", PyStr(e.errno), PyStr(e.strerror))
 	}
 	switch len(e.args) {
 	case 0:
@@ -242,7 +242,7 @@ func (e *Exception) String() string {
 		if e.class.IsSubclass(KeyError) {
 			return PyRepr(e.args[0])
 		}
-		return pyStr(e.args[0])
+		return PyStr(e.args[0])
 	}
 	return PyRepr(e.args)
 }
@@ -297,14 +297,6 @@ func (e *Exception) AttrNames() []string {
 		names = append(names, "code")
 	}
 	return names
-}
-
-// pyStr is Python's str(v) for the values an exception holds.
-func pyStr(v starlark.Value) string {
-	if s, ok := v.(starlark.String); ok {
-		return string(s)
-	}
-	return PyRepr(v)
 }
 
 // PyRepr is Python's repr(v) for plain data: strings in single quotes as
@@ -372,14 +364,16 @@ func writeRepr(b *strings.Builder, v starlark.Value) {
 			writeRepr(b, x)
 		}
 		b.WriteByte('}')
-	case *Exception:
+	case *Exception: // ValueError('x'): the args without a tuple's trailing comma
 		b.WriteString(v.class.name)
-		b.WriteString(PyRepr(v.args))
-		if len(v.args) == 1 { // ValueError('x'), not ValueError('x',)
-			s := b.String()
-			b.Reset()
-			b.WriteString(s[:len(s)-2] + ")")
+		b.WriteByte('(')
+		for i, x := range v.args {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			writeRepr(b, x)
 		}
+		b.WriteByte(')')
 	default:
 		b.WriteString(v.String())
 	}

@@ -72,7 +72,7 @@ func (s *Socket) connect(thread *starlark.Thread, args []starlark.Value) (starla
 		return nil, err
 	}
 	if err := s.connectAddr(thread, "connect", sa); err != nil {
-		return nil, ioError(err)
+		return nil, builtins.FromError(err)
 	}
 	return starlark.None, nil
 }
@@ -96,7 +96,7 @@ func (s *Socket) connectEx(thread *starlark.Thread, args []starlark.Value) (star
 	case errors.As(err, &errno):
 		return starlark.MakeInt(int(errno)), nil
 	}
-	return nil, ioError(err)
+	return nil, builtins.FromError(err)
 }
 
 // connectAddr connects as CPython does over a non-blocking descriptor:
@@ -189,7 +189,7 @@ func (s *Socket) accept(thread *starlark.Thread, _ []starlark.Value) (starlark.V
 		return err
 	})
 	if err != nil {
-		return nil, ioError(err)
+		return nil, builtins.FromError(err)
 	}
 	if err := s.inst.allow("accept", &sa); err != nil {
 		unix.Close(nfd)

@@ -164,14 +164,3 @@ func (s *Socket) interrupt() {
 	s.deadlineSet[writing].Store(true)
 	s.file.SetDeadline(pastDeadline)
 }
-
-// ioError converts an error from wait into the exception a script sees.
-func ioError(err error) error {
-	if err == nil {
-		return nil
-	}
-	if errors.Is(err, os.ErrDeadlineExceeded) {
-		return builtins.NewTimeout()
-	}
-	return builtins.FromError(err)
-}

@@ -89,7 +89,7 @@ func (s *Socket) connectVia(thread *starlark.Thread, timeout, source starlark.Va
 	if err := s.inst.allow("create_connection", sa); err != nil {
 		return err
 	}
-	return ioError(s.connectAddr(thread, "connect", sa))
+	return builtins.FromError(s.connectAddr(thread, "connect", sa))
 }
 
 // isOSError reports whether err is an exception that socket.py's
@@ -162,7 +162,7 @@ func (s *Socket) serve(thread *starlark.Thread, address, backlog starlark.Value,
 		if errors.As(err, &exc) {
 			if errno, ok := exc.Errno(); ok {
 				strerror, _ := exc.Attr("strerror")
-				msg := fmt.Sprintf("%s (while attempting to bind on address %s)", pyStr(strerror), builtins.PyRepr(address))
+				msg := fmt.Sprintf("%s (while attempting to bind on address %s)", builtins.PyStr(strerror), builtins.PyRepr(address))
 				return builtins.NewException(builtins.OSError, starlark.MakeInt(errno), starlark.String(msg)).WithCause(exc.Unwrap())
 			}
 		}
@@ -174,11 +174,4 @@ func (s *Socket) serve(thread *starlark.Thread, address, backlog starlark.Value,
 	}
 	_, err = s.listen(thread, listenArgs)
 	return err
-}
-
-func pyStr(v starlark.Value) string {
-	if s, ok := v.(starlark.String); ok {
-		return string(s)
-	}
-	return builtins.PyRepr(v)
 }

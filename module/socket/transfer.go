@@ -51,7 +51,7 @@ func (s *Socket) receive(thread *starlark.Thread, op string, args []starlark.Val
 		return err
 	})
 	if err != nil {
-		return "", ioError(err)
+		return "", builtins.FromError(err)
 	}
 	return starlark.Bytes(buf[:n]), nil // copies the n bytes once
 }
@@ -78,7 +78,7 @@ func (s *Socket) receiveLarge(thread *starlark.Thread, op string, bufsize, flags
 		return err
 	})
 	if err != nil {
-		return "", ioError(err)
+		return "", builtins.FromError(err)
 	}
 	if n < len(buf)/2 {
 		return starlark.Bytes(buf[:n]), nil
@@ -140,7 +140,7 @@ func (s *Socket) send(thread *starlark.Thread, args []starlark.Value) (starlark.
 	}
 	n, err := s.sendOnce(thread, "send", data, flags, nil, time.Time{})
 	if err != nil {
-		return nil, ioError(err)
+		return nil, builtins.FromError(err)
 	}
 	return starlark.MakeInt(n), nil
 }
@@ -169,7 +169,7 @@ func (s *Socket) sendall(thread *starlark.Thread, args []starlark.Value) (starla
 	for {
 		n, err := s.sendOnce(thread, "sendall", data, flags, nil, deadline)
 		if err != nil {
-			return nil, ioError(err)
+			return nil, builtins.FromError(err)
 		}
 		data = data[n:]
 		if len(data) == 0 {
@@ -198,7 +198,7 @@ func (s *Socket) sendto(thread *starlark.Thread, args []starlark.Value) (starlar
 	}
 	n, err := s.sendOnce(thread, "sendto", data, int(flags), sa, time.Time{})
 	if err != nil {
-		return nil, ioError(err)
+		return nil, builtins.FromError(err)
 	}
 	return starlark.MakeInt(n), nil
 }
