@@ -53,10 +53,7 @@ func (c *socketClass) CallInternal(thread *starlark.Thread, args starlark.Tuple,
 	}
 	family, sotype, proto := kinds[0], kinds[1], kinds[2]
 	if fileno := bound[3]; fileno != nil && fileno != starlark.None {
-		if err := c.inst.allowFDs("socket(fileno=)"); err != nil {
-			return nil, err
-		}
-		fd, err := conv.Int(fileno, conv.CLong)
+		fd, err := c.inst.fdArg("socket(fileno=)", fileno)
 		if err != nil {
 			return nil, err
 		}

@@ -178,7 +178,7 @@ func (s *Socket) retryConnect(thread *starlark.Thread, op string, sa *conv.Socka
 // socket gets the default timeout, as socket(fileno=) does in socket.py
 // (whose extra setblocking(True) only mends descriptor flags).
 func (s *Socket) accept(thread *starlark.Thread, _ []starlark.Value) (starlark.Value, error) {
-	if err := s.inst.checkCapacity(); err != nil {
+	if err := s.inst.checkCapacity(1); err != nil {
 		return nil, err
 	}
 	var sa conv.Sockaddr

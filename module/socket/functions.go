@@ -73,7 +73,7 @@ func (in *Instance) open(family, sotype, proto int) (*Socket, error) {
 	if err := in.checkKind(family, sotype); err != nil {
 		return nil, err
 	}
-	if err := in.checkCapacity(); err != nil {
+	if err := in.checkCapacity(1); err != nil {
 		return nil, err
 	}
 	fd, err := unix.Socket(family, sotype|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, proto)
@@ -125,7 +125,7 @@ func (in *Instance) adopt(fd int, family, sotype, proto int) (*Socket, error) {
 			return nil, builtins.FromError(err)
 		}
 	}
-	if err := in.checkCapacity(); err != nil {
+	if err := in.checkCapacity(1); err != nil {
 		return nil, err
 	}
 	if err := unix.SetNonblock(fd, true); err != nil {
@@ -136,10 +136,7 @@ func (in *Instance) adopt(fd int, family, sotype, proto int) (*Socket, error) {
 
 // fromfd duplicates fd and wraps the duplicate.
 func (in *Instance) fromfd(_ *starlark.Thread, args []starlark.Value) (starlark.Value, error) {
-	if err := in.allowFDs("fromfd"); err != nil {
-		return nil, err
-	}
-	fd, err := conv.Int(args[0], conv.CLong)
+	fd, err := in.fdArg("fromfd", args[0])
 	if err != nil {
 		return nil, err
 	}
@@ -154,7 +151,7 @@ func (in *Instance) fromfd(_ *starlark.Thread, args []starlark.Value) (starlark.
 		}
 		kinds[i] = int(n)
 	}
-	nfd, err := unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, 0)
+	nfd, err := dupCloexec(fd)
 	if err != nil {
 		return nil, builtins.FromError(err)
 	}
@@ -167,28 +164,22 @@ func (in *Instance) fromfd(_ *starlark.Thread, args []starlark.Value) (starlark.
 }
 
 func (in *Instance) closeFD(_ *starlark.Thread, args []starlark.Value) (starlark.Value, error) {
-	if err := in.allowFDs("close"); err != nil {
-		return nil, err
-	}
-	fd, err := conv.Int(args[0], conv.CLong)
+	fd, err := in.fdArg("close", args[0])
 	if err != nil {
 		return nil, err
 	}
-	if err := unix.Close(int(fd)); err != nil && err != unix.ECONNRESET {
+	if err := unix.Close(fd); err != nil && err != unix.ECONNRESET {
 		return nil, builtins.FromError(err)
 	}
 	return starlark.None, nil
 }
 
 func (in *Instance) dupFD(_ *starlark.Thread, args []starlark.Value) (starlark.Value, error) {
-	if err := in.allowFDs("dup"); err != nil {
-		return nil, err
-	}
-	fd, err := conv.Int(args[0], conv.CLong)
+	fd, err := in.fdArg("dup", args[0])
 	if err != nil {
 		return nil, err
 	}
-	nfd, err := unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, 0)
+	nfd, err := dupCloexec(fd)
 	if err != nil {
 		return nil, builtins.FromError(err)
 	}
@@ -213,8 +204,8 @@ func (in *Instance) socketpair(_ *starlark.Thread, args []starlark.Value) (starl
 	if err := in.checkKind(family, sotype); err != nil {
 		return nil, err
 	}
-	if in.opts.MaxSockets > 0 && in.OpenSockets()+2 > in.opts.MaxSockets {
-		return nil, builtins.OSErrorf(unix.EMFILE, "Too many open sockets: this host allows %d at once", in.opts.MaxSockets)
+	if err := in.checkCapacity(2); err != nil {
+		return nil, err
 	}
 	fds, err := unix.Socketpair(family, sotype|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, proto)
 	if err != nil {

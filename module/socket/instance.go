@@ -8,6 +8,7 @@ import (
 
 	"go.starlark.net/starlark"
 	"go.starlark.net/starlarkstruct"
+	"golang.org/x/sys/unix"
 
 	"github.com/starsock/starsock/builtins"
 	"github.com/starsock/starsock/conv"
@@ -125,8 +126,8 @@ func (in *Instance) OpenSockets() int {
 func (in *Instance) track(s *Socket) error {
 	in.mu.Lock()
 	defer in.mu.Unlock()
-	if in.opts.MaxSockets > 0 && len(in.sockets) >= in.opts.MaxSockets {
-		return builtins.OSErrorf(syscall.EMFILE, "Too many open sockets: this host allows %d at once", in.opts.MaxSockets)
+	if err := in.roomLocked(1); err != nil {
+		return err
 	}
 	in.sockets[s] = struct{}{}
 	return nil
@@ -138,15 +139,17 @@ func (in *Instance) untrack(s *Socket) {
 	in.mu.Unlock()
 }
 
-// checkCapacity refuses early, before any descriptor is made, when the
-// instance is at its cap.
-func (in *Instance) checkCapacity() error {
-	if in.opts.MaxSockets <= 0 {
-		return nil
-	}
+// checkCapacity refuses early, before any descriptor is made, when n more
+// sockets would pass the instance's cap.
+func (in *Instance) checkCapacity(n int) error {
 	in.mu.Lock()
 	defer in.mu.Unlock()
-	if len(in.sockets) >= in.opts.MaxSockets {
+	return in.roomLocked(n)
+}
+
+// roomLocked is the cap check itself; in.mu is held.
+func (in *Instance) roomLocked(n int) error {
+	if in.opts.MaxSockets > 0 && len(in.sockets)+n > in.opts.MaxSockets {
 		return builtins.OSErrorf(syscall.EMFILE, "Too many open sockets: this host allows %d at once", in.opts.MaxSockets)
 	}
 	return nil
@@ -169,4 +172,20 @@ func (in *Instance) allowFDs(op string) error {
 		return nil
 	}
 	return builtins.OSErrorf(syscall.EACCES, "%s: adopting file descriptors is not allowed by the host", op)
+}
+
+// fdArg reads a descriptor argument of fromfd, close or dup, once the
+// host has allowed scripts to adopt descriptors.
+func (in *Instance) fdArg(op string, v starlark.Value) (int, error) {
+	if err := in.allowFDs(op); err != nil {
+		return 0, err
+	}
+	fd, err := conv.Int(v, conv.CLong)
+	return int(fd), err
+}
+
+// dupCloexec duplicates fd as CPython's os.dup does: the copy is not
+// inherited by child processes.
+func dupCloexec(fd int) (int, error) {
+	return unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, 0)
 }

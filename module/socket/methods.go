@@ -101,13 +101,13 @@ func (s *Socket) dup(*starlark.Thread, []starlark.Value) (starlark.Value, error)
 	var nfd int
 	err := s.control(func(int) error {
 		var err error
-		nfd, err = unix.FcntlInt(uintptr(s.Fileno()), unix.F_DUPFD_CLOEXEC, 0)
+		nfd, err = dupCloexec(s.Fileno())
 		return err
 	})
 	if err != nil {
 		return nil, builtins.FromError(err)
 	}
-	if err := s.inst.checkCapacity(); err != nil {
+	if err := s.inst.checkCapacity(1); err != nil {
 		unix.Close(nfd)
 		return nil, err
 	}

@@ -59,7 +59,7 @@ var (
 // newSocket wraps fd, which must be non-blocking, taking ownership of it.
 // timeout is the socket's initial timeout.
 func (in *Instance) newSocket(fd, family, sotype, proto int, timeout time.Duration) (*Socket, error) {
-	pollfd, err := unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, 0)
+	pollfd, err := dupCloexec(fd)
 	if err != nil {
 		unix.Close(fd)
 		return nil, builtins.FromError(err)
