@@ -111,9 +111,6 @@ func (c *Class) IsSubclass(other *Class) bool {
 	return false
 }
 
-// Base returns the class c derives from, or nil for BaseException.
-func (c *Class) Base() *Class { return c.base }
-
 func (c *Class) Attr(name string) (starlark.Value, error) {
 	switch name {
 	case "__name__":

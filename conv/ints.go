@@ -80,7 +80,3 @@ func tooLarge(t CType) error {
 func NotAnInteger(v starlark.Value) error {
 	return builtins.Errorf(builtins.TypeError, "'%s' object cannot be interpreted as an integer", builtins.PyTypeName(v))
 }
-
-// Bool is Python's truth test, for flags such as reuse_port and
-// setblocking's argument.
-func Bool(v starlark.Value) bool { return bool(v.Truth()) }

@@ -3,7 +3,6 @@ package conv
 import (
 	"context"
 	"encoding/binary"
-	"fmt"
 	"net"
 	"net/netip"
 	"strconv"
@@ -457,17 +456,4 @@ func canAddress(v starlark.Value, op string) (*Sockaddr, error) {
 	r.Family, r.Ifindex = unix.AF_CAN, ifindex
 	sa.Len = unix.SizeofSockaddrCAN
 	return sa, nil
-}
-
-// FamilyName is the constant's name for messages ("AF_INET").
-func FamilyName(family int) string {
-	switch family {
-	case unix.AF_INET:
-		return "AF_INET"
-	case unix.AF_INET6:
-		return "AF_INET6"
-	case unix.AF_UNIX:
-		return "AF_UNIX"
-	}
-	return fmt.Sprintf("family %d", family)
 }

@@ -323,12 +323,10 @@ type serviceTable struct {
 	path   string
 	once   sync.Once
 	byName map[string]int // "http/tcp" -> 80
-	byPort map[string]string
 }
 
 func (t *serviceTable) load() {
 	t.byName = make(map[string]int)
-	t.byPort = make(map[string]string)
 	conv.ReadTableFile(t.path, func(fields []string) {
 		portStr, proto, ok := strings.Cut(fields[1], "/")
 		port, err := strconv.Atoi(portStr)
@@ -339,9 +337,6 @@ func (t *serviceTable) load() {
 			if _, dup := t.byName[name+"/"+proto]; !dup {
 				t.byName[name+"/"+proto] = port
 			}
-		}
-		if _, dup := t.byPort[portStr+"/"+proto]; !dup {
-			t.byPort[portStr+"/"+proto] = fields[0]
 		}
 	})
 }
