@@ -32,15 +32,37 @@ func PyStr(v starlark.Value) string {
 }
 
 func pyStrBuiltin(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if len(kwargs) > 0 || len(args) > 1 {
-		// str(b, encoding) and friends: Starlark's own str has none of it.
-		return nil, Errorf(TypeError, "str() takes at most 1 argument (%d given)", len(args)+len(kwargs))
+	vals, err := strSignature.Bind(args, kwargs)
+	if err != nil {
+		return nil, err
 	}
-	if len(args) == 0 {
-		return starlark.String(""), nil
+	if vals[1] == nil && vals[2] == nil {
+		if vals[0] == nil {
+			return starlark.String(""), nil
+		}
+		return starlark.String(PyStr(vals[0])), nil
 	}
-	return starlark.String(PyStr(args[0])), nil
+	// str(data, encoding, errors) decodes, as data.decode(...) does.
+	data, ok := vals[0].(starlark.Bytes)
+	if !ok {
+		if _, isStr := vals[0].(starlark.String); isStr {
+			return nil, Errorf(TypeError, "decoding str is not supported")
+		}
+		return nil, Errorf(TypeError, "decoding to str: need a bytes-like object, %s found", PyTypeName(vals[0]))
+	}
+	encoding, err := optString(vals[1], "str", "encoding", "utf-8")
+	if err != nil {
+		return nil, err
+	}
+	errors, err := optString(vals[2], "str", "errors", "strict")
+	if err != nil {
+		return nil, err
+	}
+	s, err := Decode(string(data), encoding, errors)
+	return starlark.String(s), err
 }
+
+var strSignature = &Signature{Name: "str", Style: PyDef, Params: []string{"object?", "encoding?", "errors?"}}
 
 // pyPrint is print(*values, sep=' ', end='\n'). With the default end it
 // goes through thread.Print, so an embedding host still receives it.
