@@ -9,7 +9,7 @@ GO          ?= go
 STATICCHECK ?= $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 BIN         := bin
 
-.PHONY: all build run test lint fmt-check vet staticcheck race cpython
+.PHONY: all build run test lint fmt-check vet staticcheck race cpython course
 
 all: build
 
@@ -19,7 +19,7 @@ build:
 run: build
 	$(BIN)/starsock testdata/demo/echo.star
 
-test: lint race cpython
+test: lint race cpython course
 
 lint: fmt-check vet staticcheck
 
@@ -35,6 +35,14 @@ staticcheck:
 
 race:
 	$(GO) test -race -count=1 ./...
+
+# The examples course, each lesson against its real peer (CPython, curl,
+# socat, nc), printing which peer each passed against.
+course:
+	@mkdir -p $(BIN)
+	@$(GO) test -count=1 -run '^TestCourse$$' -v ./module/socket/ > $(BIN)/course.log 2>&1; status=$$?; \
+	grep -E -- 'lesson .*: as|--- FAIL|FAIL|panic' $(BIN)/course.log | sed 's/^ *course_test.go:[0-9]*: //'; \
+	[ $$status -eq 0 ] || cat $(BIN)/course.log; exit $$status
 
 # The conformance scripts' assertions hold under CPython too: they state
 # what CPython does, not what starsock happens to do.

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os/exec"
 	"path/filepath"
@@ -177,8 +178,14 @@ func (p *interopPeer) wait() ([]string, error) {
 // module instance of its own whose sockets are closed when it returns.
 // Cancelling ctx stops its blocked calls.
 func startStarsockPeer(ctx context.Context, script string, args []string) *interopPeer {
+	return startStarsockFile(ctx, filepath.Join(interopDir, script+".star"), args)
+}
+
+// startStarsockFile runs a dialect script in-process, in a module instance
+// of its own whose sockets are closed when it returns; a script that left
+// any open fails. Cancelling ctx stops its blocked calls.
+func startStarsockFile(ctx context.Context, file string, args []string) *interopPeer {
 	p := newInteropPeer()
-	file := filepath.Join(interopDir, script+".star")
 	go func() {
 		defer close(p.lines)
 		leftOpen, err := runStarsockScript(ctx, file, args, func(line string) { p.lines <- line })
@@ -192,9 +199,16 @@ func startStarsockPeer(ctx context.Context, script string, args []string) *inter
 
 // startCPythonPeer runs python3 -u testdata/interop/SCRIPT.py; ctx kills it.
 func startCPythonPeer(ctx context.Context, python, script string, args []string) *interopPeer {
+	return startProcess(ctx, nil, python, append([]string{"-u", filepath.Join(interopDir, script+".py")}, args...)...)
+}
+
+// startProcess runs a program as a peer, its standard input read from
+// stdin (nil: none); its standard output arrives line by line. ctx kills it.
+func startProcess(ctx context.Context, stdin io.Reader, name string, args ...string) *interopPeer {
 	p := newInteropPeer()
-	cmd := exec.CommandContext(ctx, python, append([]string{"-u", filepath.Join(interopDir, script+".py")}, args...)...)
+	cmd := exec.CommandContext(ctx, name, args...)
 	cmd.WaitDelay = time.Second
+	cmd.Stdin = stdin
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	stdout, err := cmd.StdoutPipe()
@@ -213,7 +227,7 @@ func startCPythonPeer(ctx context.Context, python, script string, args []string)
 			p.lines <- lines.Text()
 		}
 		if err := cmd.Wait(); err != nil {
-			p.err = fmt.Errorf("python3: %v\n%s", err, stderr.Bytes())
+			p.err = fmt.Errorf("%s: %v\n%s", filepath.Base(name), err, stderr.Bytes())
 		}
 	}()
 	return p
