@@ -2,14 +2,14 @@
 #
 #   make run     the demo: a server and a client talking, explained
 #   make test    everything: formatting, go vet, staticcheck, tests with -race,
-#                and the conformance scripts under CPython
+#                and the conformance scripts and twin cases under CPython
 #   make lint    formatting, go vet and staticcheck only
 
 GO          ?= go
 STATICCHECK ?= $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 BIN         := bin
 
-.PHONY: all build run test lint fmt-check vet staticcheck race cpython course
+.PHONY: all build run test lint fmt-check vet staticcheck race cpython course twin
 
 all: build
 
@@ -19,7 +19,7 @@ build:
 run: build
 	$(BIN)/starsock testdata/demo/echo.star
 
-test: lint race cpython course
+test: lint race cpython course twin
 
 lint: fmt-check vet staticcheck
 
@@ -48,3 +48,8 @@ course:
 # what CPython does, not what starsock happens to do.
 cpython:
 	python3 scripts/star_on_cpython.py
+
+# Twin cases: each testdata/twin/*.star runs under python3 and under the
+# interpreter, and the two must print the same outcome for every case.
+twin: build
+	python3 scripts/twin.py

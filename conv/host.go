@@ -74,9 +74,15 @@ func ResolveHost(ctx context.Context, host string, family int) (netip.Addr, erro
 // LookupHost returns the addresses of host for family (AF_UNSPEC for
 // both), numeric forms first, then /etc/hosts, then DNS.
 func LookupHost(ctx context.Context, host string, family int) ([]netip.Addr, error) {
-	if a, ok := parseNumericHost(host); ok {
+	if a, badScope, ok := parseNumericHost(host); ok {
+		if family == unix.AF_INET && a.Is4In6() {
+			a = a.Unmap() // glibc reads ::ffff:a.b.c.d as a.b.c.d for AF_INET
+		}
 		if family != unix.AF_UNSPEC && addrFamily(a) != family {
 			return nil, builtins.NewGaiError(EAI_ADDRFAMILY)
+		}
+		if badScope {
+			return nil, builtins.NewGaiError(EAI_NONAME)
 		}
 		return []netip.Addr{a}, nil
 	}
@@ -123,25 +129,39 @@ func addrFamily(a netip.Addr) int {
 
 // parseNumericHost reads a numeric host as glibc's getaddrinfo does:
 // inet_aton's IPv4 forms ("127.1", "0x7f.1", "2130706433") and IPv6 with
-// an optional %zone (an interface name or number).
-func parseNumericHost(host string) (netip.Addr, bool) {
+// an optional %scope. badScope reports a scope glibc rejects, which is
+// EAI_NONAME once the address family has been checked.
+func parseNumericHost(host string) (a netip.Addr, badScope, ok bool) {
 	if a, ok := InetAton(host); ok {
-		return a, true
+		return a, false, true
 	}
-	addr, zone, hasZone := strings.Cut(host, "%")
+	addr, scope, hasScope := strings.Cut(host, "%")
 	a, err := netip.ParseAddr(addr)
 	if err != nil || !a.Is6() || a.Zone() != "" {
-		return netip.Addr{}, false
+		return netip.Addr{}, false, false
 	}
-	if hasZone {
-		if _, err := strconv.ParseUint(zone, 10, 32); err != nil {
-			if _, err := net.InterfaceByName(zone); err != nil {
-				return netip.Addr{}, false
-			}
+	if !hasScope {
+		return a, false, true
+	}
+	if !validScope(a, scope) {
+		return a, true, true
+	}
+	return a.WithZone(scope), false, true
+}
+
+// validScope is glibc's __inet6_scopeid_pton: an interface name only on a
+// link-local address, otherwise a decimal number of at most 32 bits.
+func validScope(a netip.Addr, scope string) bool {
+	if a.IsLinkLocalUnicast() || a.IsLinkLocalMulticast() || a.IsInterfaceLocalMulticast() {
+		if _, err := net.InterfaceByName(scope); err == nil {
+			return true
 		}
-		a = a.WithZone(zone)
 	}
-	return a, true
+	if scope == "" || scope[0] < '0' || scope[0] > '9' {
+		return false
+	}
+	_, err := strconv.ParseUint(scope, 10, 32)
+	return err == nil
 }
 
 // InetAton parses IPv4 text as inet_aton(3) does: one to four parts, each
@@ -180,10 +200,7 @@ func parseAtonPart(p string) (uint64, bool) {
 	digits := p
 	switch {
 	case strings.HasPrefix(p, "0x") || strings.HasPrefix(p, "0X"):
-		base, digits = 16, p[2:]
-		if digits == "" {
-			return 0, true // "0x" alone is zero to inet_aton
-		}
+		base, digits = 16, p[2:] // "0x" alone is no number: strtoul stops at the x
 	case len(p) > 1 && p[0] == '0':
 		base, digits = 8, p[1:]
 	}
@@ -226,6 +243,7 @@ type hostsCache struct {
 	modTime time.Time
 	size    int64
 	byName  map[string][]netip.Addr
+	lines   [][]string // every entry's fields in file order, for hostent.go
 }
 
 func (h *hostsCache) lookup(name string, family int) (addrs []netip.Addr, found bool) {
@@ -244,15 +262,16 @@ func (h *hostsCache) lookup(name string, family int) (addrs []netip.Addr, found 
 func (h *hostsCache) refresh() {
 	st, err := os.Stat(h.path)
 	if err != nil {
-		h.byName = nil
+		h.byName, h.lines = nil, nil
 		return
 	}
 	if h.byName != nil && st.ModTime().Equal(h.modTime) && st.Size() == h.size {
 		return
 	}
 	h.modTime, h.size = st.ModTime(), st.Size()
-	h.byName = make(map[string][]netip.Addr)
+	h.byName, h.lines = make(map[string][]netip.Addr), nil
 	ReadTableFile(h.path, func(fields []string) {
+		h.lines = append(h.lines, fields)
 		a, err := netip.ParseAddr(fields[0])
 		if err != nil {
 			return

@@ -79,6 +79,18 @@ func FromAddrPort(ap netip.AddrPort) *Sockaddr {
 	return sa
 }
 
+// InetNtop6 formats an IPv6 address as glibc's inet_ntop does, the form
+// CPython shows: Go's, except that an IPv4-compatible address (the first
+// 96 bits zero, then a nonzero word) keeps a dotted tail, as in
+// "::127.0.0.1". The scope is not part of it.
+func InetNtop6(b [16]byte) string {
+	var zero [12]byte
+	if [12]byte(b[:12]) == zero && (b[12] != 0 || b[13] != 0) {
+		return "::" + netip.AddrFrom4([4]byte(b[12:])).String()
+	}
+	return netip.AddrFrom16(b).String()
+}
+
 func zoneIndex(zone string) uint32 {
 	if n, err := strconv.ParseUint(zone, 10, 32); err == nil {
 		return uint32(n)
@@ -174,7 +186,7 @@ func (sa *Sockaddr) Value() starlark.Value {
 		r := sa.inet6()
 		flow := binary.BigEndian.Uint32((*[4]byte)(unsafe.Pointer(&r.Flowinfo))[:])
 		return starlark.Tuple{
-			starlark.String(ap.Addr().String()),
+			starlark.String(InetNtop6(r.Addr)),
 			starlark.MakeInt(int(ap.Port())),
 			starlark.MakeUint64(uint64(flow)),
 			starlark.MakeUint64(uint64(r.Scope_id)),

@@ -14,6 +14,7 @@ type socketClass struct{ inst *Instance }
 
 var (
 	_ starlark.Callable = (*socketClass)(nil)
+	_ starlark.HasAttrs = (*socketClass)(nil)
 	_ builtins.Typer    = (*socketClass)(nil)
 )
 
@@ -25,6 +26,40 @@ func (c *socketClass) Freeze()               {}
 func (c *socketClass) Truth() starlark.Bool  { return starlark.True }
 func (c *socketClass) Hash() (uint32, error) { return starlark.String("socket.socket").Hash() }
 func (c *socketClass) Name() string          { return "socket" }
+
+// Attr returns a method unbound, as CPython's socket.socket.bind is:
+// socket.socket.bind(sock, address) is sock.bind(address).
+func (c *socketClass) Attr(name string) (starlark.Value, error) {
+	m := methods[name]
+	if m == nil {
+		return nil, nil
+	}
+	return starlark.NewBuiltin(name, func(thread *starlark.Thread, _ *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+		if len(args) == 0 {
+			return nil, builtins.Errorf(builtins.TypeError, "unbound method socket.%s() needs an argument", name)
+		}
+		s, ok := args[0].(*Socket)
+		if !ok {
+			return nil, builtins.Errorf(builtins.TypeError, "descriptor '%s' for '_socket.socket' objects doesn't apply to a '%s' object", name, builtins.PyTypeName(args[0]))
+		}
+		return starlark.Call(thread, m.BindReceiver(s), args[1:], kwargs)
+	}), nil
+}
+
+// AttrNames lists the methods.
+func (c *socketClass) AttrNames() []string { return methodNames }
+
+// methodNames is attrNames without the data attributes: the class gives
+// its methods only.
+var methodNames = func() []string {
+	var names []string
+	for _, name := range attrNames {
+		if methods[name] != nil {
+			names = append(names, name)
+		}
+	}
+	return names
+}()
 
 // IsInstance reports whether v is a socket of any instance.
 func (c *socketClass) IsInstance(v starlark.Value) bool {

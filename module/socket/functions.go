@@ -2,7 +2,6 @@ package socket
 
 import (
 	"os"
-	"strings"
 	"time"
 
 	"go.starlark.net/starlark"
@@ -40,8 +39,31 @@ func (in *Instance) members() starlark.StringDict {
 	fn(&builtins.Signature{Name: "getaddrinfo", Style: builtins.PyDef, Params: []string{"host", "port", "family?", "type?", "proto?", "flags?"}}, getaddrinfo)
 	fn(&builtins.Signature{Name: "_socket.gethostname", Style: builtins.CNone}, gethostname)
 	fn(&builtins.Signature{Name: "gethostbyname", Style: builtins.CArgs, Params: []string{"hostname"}}, gethostbyname)
+	fn(&builtins.Signature{Name: "gethostbyname_ex", Style: builtins.CArgs, Params: []string{"hostname"}}, gethostbynameEx)
+	fn(&builtins.Signature{Name: "gethostbyaddr", Style: builtins.CArgs, Params: []string{"ip_address"}}, gethostbyaddr)
+	fn(&builtins.Signature{Name: "getfqdn", Style: builtins.PyDef, Params: []string{"name?"}}, getfqdn)
+	fn(&builtins.Signature{Name: "getnameinfo", Style: builtins.CArgs, Params: []string{"sockaddr", "flags"}}, getnameinfo)
+	fn(&builtins.Signature{Name: "getservbyname", Style: builtins.CArgs, Params: []string{"servicename", "protocolname?"}}, getservbyname)
+	fn(&builtins.Signature{Name: "getservbyport", Style: builtins.CArgs, Params: []string{"port", "protocolname?"}}, getservbyport)
+	fn(&builtins.Signature{Name: "getprotobyname", Style: builtins.CArgs, Params: []string{"name"}}, getprotobyname)
+	fn(&builtins.Signature{Name: "sethostname", Style: builtins.CArgs, Params: []string{"name"}}, in.sethostname)
+	fn(&builtins.Signature{Name: "inet_pton", Style: builtins.CArgs, Params: []string{"af", "ip_string"}}, inetPtonFunc)
+	fn(&builtins.Signature{Name: "inet_ntop", Style: builtins.CArgs, Params: []string{"af", "packed_ip"}}, inetNtop)
+	fn(&builtins.Signature{Name: "inet_aton", Style: builtins.CArgs, Params: []string{"ip_string"}}, inetAton)
+	fn(&builtins.Signature{Name: "inet_ntoa", Style: builtins.CArgs, Params: []string{"packed_ip"}}, inetNtoa)
+	fn(&builtins.Signature{Name: "htons", Style: builtins.CArgs, Params: []string{"x"}}, swap16("htons"))
+	fn(&builtins.Signature{Name: "ntohs", Style: builtins.CArgs, Params: []string{"x"}}, swap16("ntohs"))
+	fn(&builtins.Signature{Name: "_socket.htonl", Style: builtins.COne}, swap32)
+	fn(&builtins.Signature{Name: "_socket.ntohl", Style: builtins.COne}, swap32)
+	fn(&builtins.Signature{Name: "_socket.if_nameindex", Style: builtins.CNone}, ifNameindex)
+	fn(&builtins.Signature{Name: "if_nametoindex", Style: builtins.CArgs, Params: []string{"oname"}}, ifNametoindex)
+	fn(&builtins.Signature{Name: "_socket.if_indextoname", Style: builtins.COne}, ifIndextoname)
 	fn(&builtins.Signature{Name: "_socket.close", Style: builtins.COne}, in.closeFD)
 	fn(&builtins.Signature{Name: "_socket.dup", Style: builtins.COne}, in.dupFD)
+	fn(&builtins.Signature{Name: "CMSG_LEN", Style: builtins.CArgs, Params: []string{"length"}}, cmsgLen)
+	fn(&builtins.Signature{Name: "CMSG_SPACE", Style: builtins.CArgs, Params: []string{"length"}}, cmsgSpace)
+	fn(&builtins.Signature{Name: "send_fds", Style: builtins.PyDef, Params: []string{"sock", "buffers", "fds", "flags?", "address?"}}, sendFDs)
+	fn(&builtins.Signature{Name: "recv_fds", Style: builtins.PyDef, Params: []string{"sock", "bufsize", "maxfds", "flags?"}}, recvFDs)
 	return d
 }
 
@@ -131,6 +153,7 @@ func (in *Instance) adopt(fd int, family, sotype, proto int) (*Socket, error) {
 	if err := unix.SetNonblock(fd, true); err != nil {
 		return nil, builtins.FromError(err)
 	}
+	in.disown(fd) // a received descriptor is the socket's from here
 	return in.newSocket(fd, family, sotype, proto, in.initialTimeout(sotype))
 }
 
@@ -168,6 +191,7 @@ func (in *Instance) closeFD(_ *starlark.Thread, args []starlark.Value) (starlark
 	if err != nil {
 		return nil, err
 	}
+	in.disown(fd)
 	if err := unix.Close(fd); err != nil && err != unix.ECONNRESET {
 		return nil, builtins.FromError(err)
 	}
@@ -194,7 +218,7 @@ func (in *Instance) socketpair(_ *starlark.Thread, args []starlark.Value) (starl
 		if v == nil || i == 0 && v == starlark.None {
 			continue
 		}
-		n, err := conv.Int(v, conv.CInt)
+		n, err := conv.Int(v, conv.ArgInt) // _socket.socketpair parses "|iii"
 		if err != nil {
 			return nil, err
 		}
@@ -243,19 +267,9 @@ func gethostname(*starlark.Thread, []starlark.Value) (starlark.Value, error) {
 }
 
 func gethostbyname(thread *starlark.Thread, args []starlark.Value) (starlark.Value, error) {
-	var host string
-	switch v := args[0].(type) {
-	case starlark.String:
-		host = string(v)
-	case starlark.Bytes:
-		host = string(v)
-	case starlark.NoneType: // CPython's argument parser says None, not NoneType
-		return nil, builtins.Errorf(builtins.TypeError, "gethostbyname() argument 1 must be str, bytes or bytearray, not None")
-	default:
-		return nil, builtins.Errorf(builtins.TypeError, "gethostbyname() argument 1 must be str, bytes or bytearray, not %s", builtins.PyTypeName(v))
-	}
-	if strings.IndexByte(host, 0) >= 0 {
-		return nil, builtins.Errorf(builtins.TypeError, "gethostbyname() argument 1 must be encoded string without null bytes, not %s", builtins.PyTypeName(args[0]))
+	host, err := encodedHostArg("gethostbyname", args[0])
+	if err != nil {
+		return nil, err
 	}
 	ip, err := conv.ResolveHost(builtins.ThreadContext(thread), host, unix.AF_INET)
 	if err != nil {

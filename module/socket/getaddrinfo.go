@@ -323,6 +323,7 @@ type serviceTable struct {
 	path   string
 	once   sync.Once
 	byName map[string]int // "http/tcp" -> 80
+	lines  []serviceEntry // in file order, for netdb.go
 }
 
 func (t *serviceTable) load() {
@@ -333,6 +334,7 @@ func (t *serviceTable) load() {
 		if !ok || err != nil {
 			return
 		}
+		t.lines = append(t.lines, serviceEntry{names: append(fields[:1:1], fields[2:]...), port: port, proto: proto})
 		for _, name := range append([]string{fields[0]}, fields[2:]...) {
 			if _, dup := t.byName[name+"/"+proto]; !dup {
 				t.byName[name+"/"+proto] = port

@@ -23,18 +23,26 @@ type Options struct {
 	DefaultTimeout time.Duration
 
 	// Policy, if set, is asked before every operation that names an
-	// address (bind, connect, connect_ex, sendto, create_connection,
-	// create_server, and accept for the peer's address). Returning an
-	// error denies it: the script sees PermissionError (errno 13).
+	// address (bind, connect, connect_ex, sendto, sendmsg,
+	// create_connection, create_server, and accept for the peer's
+	// address). Returning an error denies it: the script sees
+	// PermissionError (errno 13).
 	Policy func(Request) error
 
 	// AllowFDs lets scripts adopt descriptors they did not create:
 	// fromfd, socket(fileno=), socket.close(fd), socket.dup(fd). Off, a
-	// script cannot reach the host's own descriptors.
+	// script cannot reach the host's own descriptors (nor pass them on in
+	// SCM_RIGHTS messages: sendmsg passes only descriptors the script
+	// opened or received).
 	AllowFDs bool
 
 	// AllowRaw lets scripts create SOCK_RAW and AF_PACKET sockets.
 	AllowRaw bool
+
+	// AllowSetHostname lets scripts call sethostname, which renames the
+	// machine (or the UTS namespace the process runs in). Even then the
+	// Policy, if set, is asked first with Op "sethostname".
+	AllowSetHostname bool
 
 	// MaxSockets caps the sockets open at once; 0 means no cap. Past it,
 	// socket creation raises OSError errno 24.
@@ -46,9 +54,10 @@ const NonBlocking time.Duration = -1
 
 // Request is what a Policy is asked about.
 type Request struct {
-	Op      string         // "bind", "connect", "connect_ex", "sendto", "accept", ...
+	Op      string         // "bind", "connect", "connect_ex", "sendto", "sendmsg", "accept", ...
 	Family  int            // AF_INET, AF_INET6, AF_UNIX, ...
-	Address *conv.Sockaddr // resolved; String() gives "127.0.0.1:80", a path, "@abstract"
+	Address *conv.Sockaddr // resolved; String() gives "127.0.0.1:80", a path, "@abstract"; nil for "sethostname"
+	Name    string         // "sethostname": the new host name (Family is AF_UNSPEC)
 }
 
 // Instance is one configured copy of the socket module: its default
@@ -61,6 +70,11 @@ type Instance struct {
 
 	mu      sync.Mutex
 	sockets map[*Socket]struct{}
+	closed  bool // Close has run: no socket may be opened any more
+
+	// received holds descriptors that arrived in SCM_RIGHTS messages and
+	// that the script has neither closed nor adopted (msg_fds.go).
+	received map[int]struct{}
 }
 
 // New returns a module instance configured by opts.
@@ -81,7 +95,7 @@ func New(opts Options) *Instance {
 
 // Permissive is the configuration of the bundled interpreter and of
 // Module: every operation allowed, as in CPython.
-var Permissive = Options{AllowFDs: true, AllowRaw: true}
+var Permissive = Options{AllowFDs: true, AllowRaw: true, AllowSetHostname: true}
 
 // Module is the socket module of a permissive Instance, for hosts that
 // want it in one line: starlark.StringDict{"socket": socket.Module}.
@@ -102,9 +116,12 @@ func (m *moduleValue) Attr(name string) (starlark.Value, error) {
 }
 
 // Close closes every socket the instance opened and still has open. It is
-// safe to call while scripts run: their blocked calls return EBADF.
+// safe to call while scripts run: their blocked calls return EBADF, and
+// from then on the instance opens no sockets (creating one raises OSError
+// EBADF), so that none outlives the Close.
 func (in *Instance) Close() error {
 	in.mu.Lock()
+	in.closed = true
 	open := make([]*Socket, 0, len(in.sockets))
 	for s := range in.sockets {
 		open = append(open, s)
@@ -113,6 +130,7 @@ func (in *Instance) Close() error {
 	for _, s := range open {
 		s.Close()
 	}
+	in.closeReceived()
 	return nil
 }
 
@@ -149,6 +167,12 @@ func (in *Instance) checkCapacity(n int) error {
 
 // roomLocked is the cap check itself; in.mu is held.
 func (in *Instance) roomLocked(n int) error {
+	if in.closed {
+		// The same error as a call on a socket Close closed, so that a
+		// script sees one outcome whether Close came before a call or
+		// during it.
+		return builtins.NewOSError(syscall.EBADF)
+	}
 	if in.opts.MaxSockets > 0 && len(in.sockets)+n > in.opts.MaxSockets {
 		return builtins.OSErrorf(syscall.EMFILE, "Too many open sockets: this host allows %d at once", in.opts.MaxSockets)
 	}
@@ -161,7 +185,11 @@ func (in *Instance) allow(op string, sa *conv.Sockaddr) error {
 		return nil
 	}
 	if err := in.opts.Policy(Request{Op: op, Family: sa.Family(), Address: sa}); err != nil {
-		return builtins.OSErrorf(syscall.EACCES, "%s to %s is not allowed: %s", op, sa.String(), err.Error())
+		preposition := "to"
+		if op == "accept" {
+			preposition = "from" // the address is the peer's
+		}
+		return builtins.OSErrorf(syscall.EACCES, "%s %s %s is not allowed: %s", op, preposition, sa.String(), err.Error())
 	}
 	return nil
 }

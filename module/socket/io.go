@@ -43,7 +43,7 @@ func (s *Socket) wait(thread *starlark.Thread, op string, dir direction, deadlin
 		// recv(0), MSG_DONTWAIT), and times out.
 		fn = whenReady(dir, fn)
 	}
-	err := s.control(fn)
+	err := s.firstAttempt(dir, timeout, fn)
 	if err != unix.EAGAIN {
 		return err
 	}
@@ -52,6 +52,9 @@ func (s *Socket) wait(thread *starlark.Thread, op string, dir direction, deadlin
 	}
 	if deadline.IsZero() && timeout > 0 {
 		deadline = time.Now().Add(timeout)
+	}
+	if err = s.spin(dir, deadline, fn); err != unix.EAGAIN {
+		return err
 	}
 
 	ctx := builtins.ThreadContext(thread)

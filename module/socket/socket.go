@@ -41,6 +41,8 @@ type Socket struct {
 	// for this socket, so calls without a timeout clear it only when needed.
 	deadlineSet [2]atomic.Bool
 
+	spinners [2]spinner // per direction: whether waits spin before parking
+
 	mu      sync.Mutex
 	closed  bool
 	watches []watch // contexts whose cancellation interrupts this socket's waits
