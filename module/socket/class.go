@@ -46,6 +46,15 @@ func (c *socketClass) Attr(name string) (starlark.Value, error) {
 	}), nil
 }
 
+// socketTypeClass is socket.SocketType, which CPython keeps as
+// _socket.socket, the base class socket.socket extends: every socket is an
+// instance of it, but it is another class object (SocketType is not
+// socket.socket). Called, it makes a socket as socket.socket does.
+type socketTypeClass struct{ *socketClass }
+
+func (c socketTypeClass) String() string        { return "<class '_socket.socket'>" }
+func (c socketTypeClass) Hash() (uint32, error) { return starlark.String("_socket.socket").Hash() }
+
 // AttrNames lists the methods.
 func (c *socketClass) AttrNames() []string { return methodNames }
 

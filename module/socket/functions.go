@@ -19,7 +19,7 @@ func (in *Instance) members() starlark.StringDict {
 		d[name] = starlark.MakeInt64(v)
 	}
 	d["socket"] = in.class
-	d["SocketType"] = in.class
+	d["SocketType"] = socketTypeClass{in.class}
 	d["error"] = builtins.OSError
 	d["timeout"] = builtins.TimeoutError
 	d["gaierror"] = builtins.GaiError
@@ -163,6 +163,12 @@ func (in *Instance) fromfd(_ *starlark.Thread, args []starlark.Value) (starlark.
 	if err != nil {
 		return nil, err
 	}
+	// socket.py's fromfd dups first, then passes family, type and proto
+	// to socket(): a bad descriptor is OSError whatever they are.
+	nfd, err := dupCloexec(fd)
+	if err != nil {
+		return nil, builtins.FromError(err)
+	}
 	kinds := make([]int, 3)
 	for i, v := range []starlark.Value{args[1], args[2], args[3]} {
 		if v == nil {
@@ -170,13 +176,10 @@ func (in *Instance) fromfd(_ *starlark.Thread, args []starlark.Value) (starlark.
 		}
 		n, err := conv.Int(v, conv.CInt)
 		if err != nil {
+			unix.Close(nfd)
 			return nil, err
 		}
 		kinds[i] = int(n)
-	}
-	nfd, err := dupCloexec(fd)
-	if err != nil {
-		return nil, builtins.FromError(err)
 	}
 	s, err := in.adopt(nfd, kinds[0], kinds[1], kinds[2])
 	if err != nil {
@@ -192,6 +195,11 @@ func (in *Instance) closeFD(_ *starlark.Thread, args []starlark.Value) (starlark
 		return nil, err
 	}
 	in.disown(fd)
+	if s := in.socketWithFD(fd); s != nil {
+		// The number is one of the script's sockets: close it as CPython
+		// does, leaving that socket to fail with EBADF from now on.
+		s.closeUnderneath()
+	}
 	if err := unix.Close(fd); err != nil && err != unix.ECONNRESET {
 		return nil, builtins.FromError(err)
 	}

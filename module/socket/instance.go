@@ -157,6 +157,18 @@ func (in *Instance) untrack(s *Socket) {
 	in.mu.Unlock()
 }
 
+// socketWithFD returns the open socket whose descriptor is fd, or nil.
+func (in *Instance) socketWithFD(fd int) *Socket {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	for s := range in.sockets {
+		if s.Fileno() == fd {
+			return s
+		}
+	}
+	return nil
+}
+
 // checkCapacity refuses early, before any descriptor is made, when n more
 // sockets would pass the instance's cap.
 func (in *Instance) checkCapacity(n int) error {

@@ -84,7 +84,10 @@ func unsafePointer(s *Socket) unsafe.Pointer { return unsafe.Pointer(s) }
 // --- state and descriptors ---
 
 func (s *Socket) closeMethod(*starlark.Thread, []starlark.Value) (starlark.Value, error) {
-	s.Close()
+	gone := s.descriptorGone()
+	if _, released := s.release(true); released && gone {
+		return nil, builtins.NewOSError(unix.EBADF) // CPython's close(2) fails on the closed number
+	}
 	return starlark.None, nil
 }
 

@@ -46,6 +46,10 @@ type Socket struct {
 	mu      sync.Mutex
 	closed  bool
 	watches []watch // contexts whose cancellation interrupts this socket's waits
+	// fdGone: the script closed the descriptor under the socket
+	// (socket.close(s.fileno())). Its number may be reused by now, so the
+	// socket must never close it again.
+	fdGone bool
 }
 
 type watch struct {
@@ -112,11 +116,33 @@ func (s *Socket) release(closeFD bool) (int, bool) {
 		w.stop()
 	}
 	s.file.Close()
-	if closeFD {
+	if closeFD && !s.fdGone {
 		unix.Close(fd)
 	}
 	s.inst.untrack(s)
 	return fd, true
+}
+
+// closeUnderneath is socket.close(fd) on this socket's descriptor. As in
+// CPython the socket keeps the number (fileno() still returns it) and
+// every later call fails with EBADF, close() included; closing the
+// poller's duplicate makes them fail, and wakes calls blocked now.
+func (s *Socket) closeUnderneath() {
+	s.mu.Lock()
+	if s.closed || s.fdGone {
+		s.mu.Unlock()
+		return
+	}
+	s.fdGone = true
+	s.mu.Unlock()
+	s.file.Close()
+}
+
+// descriptorGone reports whether closeUnderneath has run.
+func (s *Socket) descriptorGone() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.fdGone
 }
 
 // isClosed reports whether close() or detach() has run.
@@ -210,7 +236,7 @@ func (s *Socket) control(fn func(fd int) error) error {
 // closedOr returns EBADF if the socket was closed (the poller's errors
 // after a close are Go's, not the errno CPython reports), else err.
 func (s *Socket) closedOr(err error) error {
-	if s.isClosed() {
+	if s.isClosed() || s.descriptorGone() {
 		return unix.EBADF
 	}
 	return err
