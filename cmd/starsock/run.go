@@ -27,7 +27,7 @@ type session struct {
 
 func newSession(argv []string, interactive bool) *session {
 	s := &session{
-		inst:        socket.New(socket.Options{AllowFDs: true, AllowRaw: true}),
+		inst:        socket.New(socket.Permissive),
 		predeclared: builtins.Predeclared(argv),
 		interrupts:  watchInterrupts(interactive),
 		sources:     make(map[string][]string),
@@ -35,7 +35,7 @@ func newSession(argv []string, interactive bool) *session {
 	s.predeclared["socket"] = s.inst.Module()
 	s.thread = &starlark.Thread{
 		Name:  "main",
-		Print: func(_ *starlark.Thread, msg string) { fmt.Fprintln(os.Stdout, msg) },
+		Print: func(_ *starlark.Thread, msg string) { printLine(msg) },
 		Load:  s.load,
 	}
 	return s

@@ -37,8 +37,7 @@ func encodedHostArg(fname string, v starlark.Value) (string, error) {
 
 // idnaEncode is str.encode("idna") (IDNA 2003, Lib/encodings/idna.py): an
 // ASCII name keeps its text, its labels checked for length; other labels
-// become "xn--" and their Punycode. Nameprep is approximated by lower-casing,
-// which is all it does to most names.
+// become "xn--" and their Punycode, after an approximation of Nameprep.
 func idnaEncode(s string) (string, error) {
 	if s == "" {
 		return "", nil
@@ -62,7 +61,7 @@ func idnaEncode(s string) (string, error) {
 	}
 	for i, label := range labels {
 		if !isASCII(label) {
-			label = strings.Map(unicode.ToLower, label)
+			label = nameprep(label)
 		}
 		if !isASCII(label) {
 			if strings.HasPrefix(label, "xn--") {
@@ -76,6 +75,19 @@ func idnaEncode(s string) (string, error) {
 		labels[i] = label
 	}
 	return strings.Join(labels, ".") + trailingDot, nil
+}
+
+// nameprep approximates RFC 3491's Nameprep, which Go's library lacks:
+// lower case, "ß" as "ss" (its case folding), fullwidth ASCII as ASCII
+// (its NFKC form); other compatibility forms are left as they are.
+func nameprep(label string) string {
+	label = strings.ReplaceAll(label, "ß", "ss")
+	return strings.Map(func(r rune) rune {
+		if r >= '\uff01' && r <= '\uff5e' {
+			r -= 0xfee0
+		}
+		return unicode.ToLower(r)
+	}, label)
 }
 
 // splitIDNALabels splits at the four dots IDNA knows, keeping empty labels.
