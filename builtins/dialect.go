@@ -47,8 +47,8 @@ func Classes() starlark.StringDict {
 
 // Predeclared returns the dialect's predeclared names other than the
 // socket module: the exception classes, catch, isinstance, Python-style
-// print/str/repr, sys (with argv) and time. A host adds the socket module
-// beside them.
+// print/str/repr, help, sys (with argv) and time. A host adds the socket
+// module beside them.
 func Predeclared(argv []string) starlark.StringDict {
 	d := Classes()
 	d["catch"] = Catch
@@ -56,6 +56,7 @@ func Predeclared(argv []string) starlark.StringDict {
 	d["print"] = Print
 	d["str"] = Str
 	d["repr"] = Repr
+	d["help"] = Help
 	d["sys"] = NewSys(argv)
 	d["time"] = Time
 	return d

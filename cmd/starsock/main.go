@@ -22,7 +22,8 @@ import (
 )
 
 func main() {
-	os.Exit(run(os.Args[1:]))
+	ignoreSIGPIPE()
+	os.Exit(stdoutStatus(run(os.Args[1:])))
 }
 
 const usage = `usage: starsock [-i] [-c CODE | FILE | -] [ARG...]

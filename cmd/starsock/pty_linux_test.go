@@ -37,12 +37,12 @@ func openPTY(t *testing.T) (master, slave *os.File) {
 	return master, slave
 }
 
-// TestREPLTerminal drives the interactive prompt as a user at a terminal:
-// evaluation, history, Ctrl-C at the prompt and during a statement, Ctrl-D.
-func TestREPLTerminal(t *testing.T) {
-	t.Parallel()
+// startTerminal starts the interpreter's prompt on a pseudo-terminal and
+// returns what the terminal shows, a way to type at it, and a way to end
+// the session with Ctrl-D.
+func startTerminal(t *testing.T) (term *output, send func(keys string), ctrlD func()) {
 	master, slave := openPTY(t)
-	defer master.Close()
+	t.Cleanup(func() { master.Close() })
 	cmd := exec.Command(starsock)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, slave, slave
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
@@ -50,14 +50,35 @@ func TestREPLTerminal(t *testing.T) {
 		t.Fatal(err)
 	}
 	slave.Close()
-	defer cmd.Process.Kill()
-	term := collect(master)
-	send := func(keys string) {
+	t.Cleanup(func() { cmd.Process.Kill() })
+	send = func(keys string) {
 		t.Helper()
 		if _, err := master.WriteString(keys); err != nil {
 			t.Fatalf("typing %q: %v", keys, err)
 		}
 	}
+	ctrlD = func() {
+		t.Helper()
+		send("\x04")
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("exit: %v", err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("Ctrl-D did not end the session")
+		}
+	}
+	return collect(master), send, ctrlD
+}
+
+// TestREPLTerminal drives the interactive prompt as a user at a terminal:
+// evaluation, history, Ctrl-C at the prompt and during a statement, Ctrl-D.
+func TestREPLTerminal(t *testing.T) {
+	t.Parallel()
+	term, send, ctrlD := startTerminal(t)
 
 	term.expect(t, ">>> ")
 	send("20 + 1\r")
@@ -82,15 +103,28 @@ func TestREPLTerminal(t *testing.T) {
 	send("def f():\r    return 'ok'\r\rf()\r")
 	term.expect(t, "'ok'\r\n")
 	term.expect(t, ">>> ")
-	send("\x04") // Ctrl-D
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("exit: %v", err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("Ctrl-D did not end the session")
-	}
+	ctrlD()
+}
+
+// TestREPLHelp types help(...) at the prompt, as a user looking for a
+// function's signature does.
+func TestREPLHelp(t *testing.T) {
+	t.Parallel()
+	term, send, ctrlD := startTerminal(t)
+	term.expect(t, "Type help(object) for help")
+	term.expect(t, ">>> ")
+	send("help(socket.create_connection)\r")
+	term.expect(t, "Help on function create_connection in module socket:\r\n\r\n")
+	term.expect(t, "create_connection(address, timeout=GLOBAL_DEFAULT, source_address=None, *, all_errors=False)\r\n")
+	term.expect(t, "    Connect to *address* and return the socket object.\r\n")
+	term.expect(t, ">>> ")
+	send("s = socket.socket()\r")
+	term.expect(t, ">>> ")
+	send("help(s.recv)\r")
+	term.expect(t, "recv(...) method of socket.socket instance\r\n    recv(buffersize[, flags]) -> data\r\n")
+	term.expect(t, ">>> ")
+	send("help\r")
+	term.expect(t, "Type help() for how to use help, or help(object) for help about object.\r\n")
+	term.expect(t, ">>> ")
+	ctrlD()
 }

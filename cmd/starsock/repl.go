@@ -28,7 +28,7 @@ type lineReader interface {
 // SystemExit, and returns the exit status.
 func (s *session) repl(globals starlark.StringDict, banner bool) int {
 	if banner {
-		fmt.Fprintf(os.Stderr, "%s\nStarlark with Python's socket module. Ctrl-D exits; Ctrl-C interrupts.\n", versionString())
+		fmt.Fprintf(os.Stderr, "%s\nStarlark with Python's socket module. Type help(object) for help; Ctrl-D exits; Ctrl-C interrupts.\n", versionString())
 	}
 	lines := newLineReader(s.interrupts)
 	defer lines.Close()
@@ -102,6 +102,9 @@ func (s *session) replChunk(opts *syntax.FileOptions, lines lineReader, globals 
 		// Like Python's prompt, quote no source: line numbers restart
 		// with each statement, so earlier definitions would be misquoted.
 		s.printError(err, noSource)
+	case value == builtins.Help:
+		// Python's prompt answers a bare "help" with how to use it.
+		fmt.Fprintln(os.Stdout, "Type help() for how to use help, or help(object) for help about object.")
 	case value != nil && value != starlark.None:
 		globals["_"] = value
 		fmt.Fprintln(os.Stdout, builtins.PyRepr(value))
