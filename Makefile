@@ -4,12 +4,17 @@
 #   make test    everything: formatting, go vet, staticcheck, tests with -race,
 #                and the conformance scripts and twin cases under CPython
 #   make lint    formatting, go vet and staticcheck only
+#   make fuzz    each fuzz target for FUZZTIME (30s); make test fuzzes each briefly
+#   make soak    SOAK (5m) of mixed traffic against the interpreter, watching
+#                its memory and descriptors
+#   make gen     regenerate the tables taken from this machine's CPython:
+#                constants, strerror texts, help() docstrings
 
 GO          ?= go
 STATICCHECK ?= $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 BIN         := bin
 
-.PHONY: all build run test lint fmt-check vet staticcheck race cpython course twin
+.PHONY: all build run test lint fmt-check vet staticcheck race cpython course twin fuzz fuzz-ci soak gen
 
 all: build
 
@@ -19,7 +24,7 @@ build:
 run: build
 	$(BIN)/starsock testdata/demo/echo.star
 
-test: lint race cpython course twin
+test: lint race cpython course twin fuzz-ci
 
 lint: fmt-check vet staticcheck
 
@@ -53,3 +58,35 @@ cpython:
 # interpreter, and the two must print the same outcome for every case.
 twin: build
 	python3 scripts/twin.py
+
+# Fuzzing: go test -fuzz takes one target per run. Each target's seed
+# corpus (testdata/fuzz/<Target>/ beside its package) also runs in every
+# go test; fuzz-ci, part of make test, fuzzes each for FUZZCITIME.
+FUZZTIME     ?= 30s
+FUZZCITIME   ?= 2s
+FUZZ_TARGETS := ./conv:FuzzAddress ./conv:FuzzBytes ./conv:FuzzTimeout ./conv:FuzzInt ./module/socket:FuzzSocketOps
+
+fuzz:
+	@for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; \
+		echo "== $$name in $$pkg for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	done
+
+fuzz-ci:
+	@$(MAKE) --no-print-directory fuzz FUZZTIME=$(FUZZCITIME)
+
+# The soak test: SOAK of mixed traffic (TCP, UDP, AF_UNIX, connections
+# closed at once or reset) against scripts/soak/server.star, sampling the
+# interpreter's memory and descriptors; not part of make test.
+SOAK ?= 5m
+
+soak: build
+	$(GO) run ./scripts/soak -duration $(SOAK) -bin $(BIN)/starsock
+
+# The tables generated from CPython (scripts/gen/): run after upgrading
+# python3 or adding a name, then review the diff.
+gen:
+	python3 scripts/gen/constants.py
+	python3 scripts/gen/strerror.py
+	python3 scripts/gen/docs.py

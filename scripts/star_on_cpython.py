@@ -1,9 +1,10 @@
-"""Runs starsock's conformance scripts (testdata/*.star) under CPython, the
-oracle: every assertion a script makes about the socket module must hold in
+"""Runs starsock's conformance scripts (testdata/*.star, and CPython's own
+socket tests ported in testdata/test_socket/) under CPython, the oracle:
+every assertion a script makes about the socket module must hold in
 python3 too. The scripts are written in the common subset of Starlark and
-Python; this file supplies what the dialect predeclares (catch, Starlark's
-type(), the assert module) and rewrites the two spellings Python cannot
-parse (load(...) and assert.eq). Run from the repository root:
+Python; this file supplies what the dialect predeclares (catch, fail,
+Starlark's type(), the assert module) and rewrites the two spellings Python
+cannot parse (load(...) and assert.eq). Run from the repository root:
 
     python3 scripts/star_on_cpython.py [testdata/x.star ...]
 
@@ -12,6 +13,7 @@ removed afterwards, as module/socket/scripts_test.go gives it.
 """
 import builtins
 import glob
+import os
 import re
 import shutil
 import socket
@@ -88,17 +90,41 @@ class Assert:
         self._error("evaluation succeeded unexpectedly (want error matching %r)" % pattern)
 
 
-def run(path):
+def star_fail(*args, sep=" "):
+    raise Exception(sep.join(str(a) for a in args))
+
+
+def python_source(path):
+    """A script as Python: load("assert.star", ...) dropped, a load of
+    another script (relative to this one) bound from _load, assert.x
+    spelled assert_.x."""
     src = open(path).read()
     src = re.sub(r'^load\("assert\.star", "assert"\)$', "", src, flags=re.M)
-    src = re.sub(r"\bassert\.", "assert_.", src)
+    src = re.sub(r'^load\(\s*"([^"]+\.star)",(.*?)\)$', lambda m: "%s, = _load(%r, %s)" % (
+        ", ".join(re.findall(r'"(\w+)"', m.group(2))),
+        os.path.join(os.path.dirname(path), m.group(1)),
+        m.group(2).strip().rstrip(",")), src, flags=re.M | re.S)
+    return re.sub(r"\bassert\.", "assert_.", src)
+
+
+def run(path):
+    src = python_source(path)
     tmp = tempfile.mkdtemp()
     a = Assert(path)
+    modules = {}
+
+    def load(module, *names):
+        if module not in modules:
+            modules[module] = dict(predeclared)
+            exec(compile(python_source(module), module, "exec"), modules[module])
+        return tuple(modules[module][n] for n in names)
+
     env = {"__builtins__": builtins, "__name__": "__star__", "assert_": a,
            "socket": socket, "catch": catch, "type": star_type, "time": time,
-           "sys": type(sys)("sys")}
+           "sys": type(sys)("sys"), "fail": star_fail, "_load": load}
     env["sys"].argv = [path, tmp]
     env["sys"].exit = sys.exit
+    predeclared = dict(env)
     try:
         exec(compile(src, path, "exec"), env)
     except Exception:
@@ -118,7 +144,8 @@ def can_open_raw_sockets():
 
 
 def main():
-    paths = sys.argv[1:] or sorted(glob.glob("testdata/*.star"))
+    paths = sys.argv[1:] or (sorted(glob.glob("testdata/*.star")) +
+                             sorted(glob.glob("testdata/test_socket/*.star")))
     if not sys.argv[1:] and can_open_raw_sockets():
         paths += sorted(glob.glob("testdata/privileged/*.star"))
     bad = 0

@@ -109,6 +109,13 @@ var cancelCases = []cancelCase{
 	{"sendto", fullDatagramQueue, `s.sendto(b"x" * 1024, path)`},
 	{"sendmsg", fullSendBuffer, `a.sendmsg([b"x" * 65536])`},
 	{"sendmsg_address", fullDatagramQueue, `s.sendmsg([b"x" * 512, b"y" * 512], [], 0, path)`},
+	{"makefile_read", "a, b = socket.socketpair()\nf = b.makefile(\"rb\")", "f.read(10)"},
+	{"makefile_read_raw", "a, b = socket.socketpair()\nf = b.makefile(\"rb\", buffering=0)", "f.read(10)"},
+	{"makefile_readline_text", "a, b = socket.socketpair()\nf = b.makefile(\"r\")", "f.readline()"},
+	{"makefile_write", fullSendBuffer + "f = a.makefile(\"wb\")", `f.write(b"x" * 1000000)`},
+	{"makefile_write_raw", fullSendBuffer + "f = a.makefile(\"wb\", buffering=0)", `f.write(b"x" * 65536)`},
+	{"makefile_flush", fullSendBuffer + "f = a.makefile(\"wb\")\nf.write(b\"x\" * 100)", "f.flush()"},
+	{"makefile_write_text", fullSendBuffer + "f = a.makefile(\"w\")", `f.write("x" * 1000000)`},
 }
 
 // TestCancel blocks each call in a Starlark thread, then cancels the

@@ -88,6 +88,11 @@
 // no goroutine: a socket registers one context.AfterFunc per context that
 // waits on it.
 //
+// Iterating over a file (for line in f) is the exception: Starlark gives
+// an iteration no thread, so it waits under the context of the thread that
+// last called one of the file's methods, and a read that fails there stops
+// the thread through Thread.Cancel, whose error is only text.
+//
 // # Errors for Go
 //
 // An exception a script does not catch comes back from starlark.ExecFile

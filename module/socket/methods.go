@@ -38,6 +38,7 @@ var methodTable = map[string]method{
 	"getsockopt":      {&builtins.Signature{Name: "getsockopt", Qualified: "socket.getsockopt", Style: builtins.CArgs, Params: []string{"level", "optname", "buflen?"}}, (*Socket).getsockopt},
 	"gettimeout":      {&builtins.Signature{Name: "socket.gettimeout", Style: builtins.CNone}, (*Socket).gettimeout},
 	"listen":          {&builtins.Signature{Name: "listen", Qualified: "socket.listen", Style: builtins.CArgs, Params: []string{"backlog?"}}, (*Socket).listen},
+	"makefile":        {&builtins.Signature{Name: "socket.makefile", Style: builtins.PyDef, Self: true, Params: []string{"mode?", "buffering?", "*", "encoding?", "errors?", "newline?"}}, (*Socket).makefile},
 	"recv":            {&builtins.Signature{Name: "recv", Qualified: "socket.recv", Style: builtins.CArgs, Params: []string{"bufsize", "flags?"}}, (*Socket).recv},
 	"recvfrom":        {&builtins.Signature{Name: "recvfrom", Qualified: "socket.recvfrom", Style: builtins.CArgs, Params: []string{"bufsize", "flags?"}}, (*Socket).recvfrom},
 	"recvmsg":         {&builtins.Signature{Name: "recvmsg", Qualified: "socket.recvmsg", Style: builtins.CArgs, Params: []string{"bufsize", "ancbufsize?", "flags?"}}, (*Socket).recvmsg},
@@ -84,6 +85,9 @@ func unsafePointer(s *Socket) unsafe.Pointer { return unsafe.Pointer(s) }
 // --- state and descriptors ---
 
 func (s *Socket) closeMethod(*starlark.Thread, []starlark.Value) (starlark.Value, error) {
+	if s.closeWaitsForFiles() {
+		return starlark.None, nil
+	}
 	gone := s.descriptorGone()
 	if _, released := s.release(true); released && gone {
 		return nil, builtins.NewOSError(unix.EBADF) // CPython's close(2) fails on the closed number
@@ -167,9 +171,10 @@ func (s *Socket) settimeout(_ *starlark.Thread, args []starlark.Value) (starlark
 
 // modeSet ends settimeout and setblocking: CPython stores the new timeout,
 // then sets the descriptor's mode, which fails with EBADF once the socket
-// is closed or detached (the timeout stays changed).
+// is closed or detached, or its descriptor closed under it (the timeout
+// stays changed).
 func (s *Socket) modeSet() (starlark.Value, error) {
-	if s.isClosed() {
+	if s.isClosed() || s.descriptorGone() {
 		return nil, builtins.NewOSError(unix.EBADF)
 	}
 	return starlark.None, nil

@@ -21,13 +21,21 @@ import (
 // so a bug that would hang fails instead.
 // scripts/star_on_cpython.py runs the same scripts under CPython.
 func TestScripts(t *testing.T) {
-	files, err := filepath.Glob("../../testdata/*.star")
+	runScripts(t, "../../testdata/*.star", true)
+}
+
+// runScripts runs each script matching pattern as a subtest, in its own
+// module instance; in parallel, if parallel is set.
+func runScripts(t *testing.T, pattern string, parallel bool) {
+	files, err := filepath.Glob(pattern)
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no scripts found: %v", err)
 	}
 	for _, file := range files {
 		t.Run(filepath.Base(file), func(t *testing.T) {
-			t.Parallel()
+			if parallel {
+				t.Parallel()
+			}
 			inst := socket.New(socket.Permissive)
 			defer inst.Close()
 			runScriptFile(t, inst, file)
@@ -60,13 +68,13 @@ func runScriptFile(t *testing.T, inst *socket.Instance, file string) {
 const scriptDeadline = 60 * time.Second
 
 func scriptLoader(inst *socket.Instance) func(*starlark.Thread, string) (starlark.StringDict, error) {
-	return func(_ *starlark.Thread, module string) (starlark.StringDict, error) {
+	return func(thread *starlark.Thread, module string) (starlark.StringDict, error) {
 		switch module {
 		case "assert.star":
 			return starlarktest.LoadAssertModule()
 		case "socket":
 			return starlark.StringDict{"socket": inst.Module()}, nil
 		}
-		return nil, nil
+		return loadRelativeScript(thread, inst, module)
 	}
 }

@@ -11,23 +11,36 @@ import (
 	"github.com/starsock/starsock/conv"
 )
 
-// hostAndPort unpacks `host, port = address` with Python's messages.
+// hostAndPort unpacks `host, port = address` with Python's messages: a
+// str unpacks into its characters, a dict or set into its keys.
 func hostAndPort(address starlark.Value) (starlark.Value, starlark.Value, error) {
-	iterable, ok := address.(starlark.Indexable)
-	if _, isStr := address.(starlark.String); !ok || isStr {
-		if isStr {
-			s := string(address.(starlark.String))
-			if len(s) == 2 {
-				return starlark.String(s[:1]), starlark.String(s[1:]), nil
+	var items []starlark.Value
+	switch x := address.(type) {
+	case starlark.String:
+		for _, r := range string(x) {
+			if items = append(items, starlark.String(string(r))); len(items) > 2 {
+				break
 			}
-			return nil, nil, unpackCount(len(s))
 		}
+	case starlark.Indexable:
+		if x.Len() != 2 {
+			return nil, nil, unpackCount(x.Len())
+		}
+		return x.Index(0), x.Index(1), nil
+	case starlark.Iterable:
+		iter := x.Iterate()
+		defer iter.Done()
+		var v starlark.Value
+		for len(items) <= 2 && iter.Next(&v) {
+			items = append(items, v)
+		}
+	default:
 		return nil, nil, builtins.Errorf(builtins.TypeError, "cannot unpack non-iterable %s object", builtins.PyTypeName(address))
 	}
-	if iterable.Len() != 2 {
-		return nil, nil, unpackCount(iterable.Len())
+	if len(items) != 2 {
+		return nil, nil, unpackCount(len(items))
 	}
-	return iterable.Index(0), iterable.Index(1), nil
+	return items[0], items[1], nil
 }
 
 func unpackCount(n int) error {

@@ -43,6 +43,9 @@ type Socket struct {
 
 	spinners [2]spinner // per direction: whether waits spin before parking
 
+	bound atomic.Pointer[boundMethods] // methods bound on first use (bound.go)
+	sizer receiveSizer                 // where recv's data lands (recvbuf.go)
+
 	mu      sync.Mutex
 	closed  bool
 	watches []watch // contexts whose cancellation interrupts this socket's waits
@@ -50,6 +53,11 @@ type Socket struct {
 	// (socket.close(s.fileno())). Its number may be reused by now, so the
 	// socket must never close it again.
 	fdGone bool
+	// ioRefs counts the files makefile made and that are still open, and
+	// closeRequested records the script's close(): socket.py's _io_refs
+	// and _closed, which keep the descriptor open until both are done.
+	ioRefs         int
+	closeRequested bool
 }
 
 type watch struct {
@@ -91,7 +99,8 @@ func (in *Instance) newSocket(fd, family, sotype, proto int, timeout time.Durati
 func (s *Socket) Fileno() int { return int(s.fd.Load()) }
 
 // Close closes the socket as close() does: idempotent, and calls blocked
-// in other threads return with EBADF.
+// in other threads return with EBADF. Unlike a script's close(), it does
+// not wait for files made by makefile to be closed too.
 func (s *Socket) Close() error {
 	s.release(true)
 	return nil
@@ -116,10 +125,17 @@ func (s *Socket) release(closeFD bool) (int, bool) {
 		w.stop()
 	}
 	s.file.Close()
-	if closeFD && !s.fdGone {
-		unix.Close(fd)
-	}
 	s.inst.untrack(s)
+	if closeFD && !s.fdGone {
+		// A socket made with socket(fileno=) on the same number loses its
+		// descriptor too: as in CPython it fails with EBADF from now on,
+		// and it must never close the number, which may be reused.
+		sharer := s.inst.socketWithFD(fd)
+		unix.Close(fd)
+		if sharer != nil {
+			sharer.closeUnderneath()
+		}
+	}
 	return fd, true
 }
 
@@ -151,14 +167,15 @@ func (s *Socket) isClosed() bool { return s.fd.Load() < 0 }
 func (s *Socket) String() string {
 	var b strings.Builder
 	b.WriteString("<socket.socket")
-	if s.isClosed() {
+	closed := s.closedForRepr()
+	if closed {
 		b.WriteString(" [closed]")
 	}
 	b.WriteString(" fd=" + itoa(s.Fileno()))
 	b.WriteString(", family=" + itoa(s.family))
 	b.WriteString(", type=" + itoa(s.sotype))
 	b.WriteString(", proto=" + itoa(s.proto))
-	if !s.isClosed() {
+	if !closed {
 		// socket.py formats the addresses with %s: a path shows bare.
 		if addr, err := s.sockname(sysGetsockname); err == nil && addr.Truth() {
 			b.WriteString(", laddr=" + builtins.PyStr(addr))
@@ -191,8 +208,8 @@ func (s *Socket) Attr(name string) (starlark.Value, error) {
 	case "timeout":
 		return conv.TimeoutValue(time.Duration(s.timeout.Load())), nil
 	}
-	if m := methods[name]; m != nil {
-		return m.BindReceiver(s), nil
+	if m := s.method(name); m != nil {
+		return m, nil
 	}
 	return nil, builtins.Errorf(builtins.AttributeError, "'socket' object has no attribute '%s'", name)
 }

@@ -41,9 +41,8 @@ func (s *Socket) receive(thread *starlark.Thread, op string, args []starlark.Val
 	if bufsize > scratchSize {
 		return s.receiveLarge(thread, op, int(bufsize), int(flags), sa)
 	}
-	bp := scratch.Get().(*[]byte)
-	defer scratch.Put(bp)
-	buf := (*bp)[:bufsize]
+	buf, fresh, release := s.sizer.buffer(int(bufsize))
+	defer release()
 	var n int
 	err = s.waitFlags(thread, op, reading, time.Time{}, int(flags), func(fd int) error {
 		var err error
@@ -53,7 +52,7 @@ func (s *Socket) receive(thread *starlark.Thread, op string, args []starlark.Val
 	if err != nil {
 		return "", builtins.FromError(err)
 	}
-	return starlark.Bytes(buf[:n]), nil // copies the n bytes once
+	return s.sizer.value(buf, n, fresh), nil
 }
 
 // receiveLarge serves a bufsize beyond the scratch buffers: it asks the

@@ -1,0 +1,76 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"text/tabwriter"
+)
+
+// target is one goal from the benchmark's issue, checked on medians.
+type target struct {
+	pinned   bool
+	workload string
+	metric   string
+	// versus is the implementation starsock's throughput is divided by;
+	// "" compares starsock's metric with its own floorMetric instead.
+	versus      string
+	floorMetric string
+	min         float64
+}
+
+// targets: ping-pong and bulk at 1.5x CPython unpinned and 1.0x pinned,
+// bulk at 0.9x Go's net.Conn, connection rate at CPython's, and s.fileno()
+// within 1.5x of a call of a builtin that does nothing.
+var targets = func() []target {
+	var ts []target
+	for _, w := range []struct{ name, metric string }{
+		{"tcp_pingpong", "round_trips"},
+		{"udp_pingpong", "round_trips"},
+		{"unix_pingpong", "round_trips"},
+		{"tcp_bulk", "bytes"},
+	} {
+		ts = append(ts,
+			target{pinned: false, workload: w.name, metric: w.metric, versus: cpythonImpl, min: 1.5},
+			target{pinned: true, workload: w.name, metric: w.metric, versus: cpythonImpl, min: 1.0})
+	}
+	return append(ts,
+		target{pinned: false, workload: "tcp_bulk", metric: "bytes", versus: goNetImpl, min: 0.9},
+		target{pinned: false, workload: "tcp_connect_rate", metric: "connections", versus: cpythonImpl, min: 1.0},
+		target{pinned: true, workload: "tcp_connect_rate", metric: "connections", versus: cpythonImpl, min: 1.0},
+		// time per call at most 1.5x the no-op's: throughput at least 1/1.5
+		target{pinned: false, workload: "call_overhead", metric: "fileno", floorMetric: "noop_builtin", min: 1 / 1.5},
+	)
+}()
+
+// printTargets prints PASS or MISS per target measured in this run.
+func (b *bench) printTargets(w io.Writer) {
+	fmt.Fprintln(w, "\ntargets (on medians):")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, t := range targets {
+		k := key{t.pinned, t.workload, t.metric}
+		if t.floorMetric != "" {
+			fileno, ok1 := b.results.median(k, starsockImpl)
+			noop, ok2 := b.results.median(key{t.pinned, t.workload, t.floorMetric}, starsockImpl)
+			if !ok1 || !ok2 {
+				continue
+			}
+			u := unitOf(t.metric)
+			fmt.Fprintf(tw, "%s\t%s\t%s\tstarsock %s %s ns vs %s %s ns\t= %.2fx\t(want <= %.2fx)\n",
+				verdict(fileno/noop >= t.min), modeName(t.pinned), t.workload, t.metric, u.format(fileno), t.floorMetric, u.format(noop), noop/fileno, 1/t.min)
+			continue
+		}
+		r, ok := b.results.ratio(k, t.versus)
+		if !ok {
+			continue
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\tstarsock/%s\t= %.2fx\t(want >= %.2fx)\n", verdict(r >= t.min), modeName(t.pinned), t.workload, t.versus, r, t.min)
+	}
+	tw.Flush()
+}
+
+func verdict(ok bool) string {
+	if ok {
+		return "PASS"
+	}
+	return "MISS"
+}
