@@ -1,8 +1,6 @@
 package socket
 
 import (
-	"reflect"
-	"sort"
 	"strings"
 
 	"go.starlark.net/starlark"
@@ -74,20 +72,9 @@ func parseFileMode(v starlark.Value) (fileMode, error) {
 	if v == nil {
 		v = starlark.String("r")
 	}
-	var letters string
-	switch m := v.(type) {
-	case starlark.String:
-		letters = string(m)
-	case starlark.Bytes:
-		// set(b"r") holds ints, never a subset of the letters.
-		if len(m) > 0 {
-			return fileMode{}, invalidMode(v)
-		}
-	default:
-		if _, ok := v.(starlark.Iterable); !ok {
-			return fileMode{}, builtins.Errorf(builtins.TypeError, "'%s' object is not iterable", builtins.PyTypeName(v))
-		}
-		return fileMode{}, invalidMode(v)
+	letters, err := modeLetters(v)
+	if err != nil {
+		return fileMode{}, err
 	}
 	if strings.Trim(letters, "rwb") != "" {
 		return fileMode{}, invalidMode(v)
@@ -95,6 +82,38 @@ func parseFileMode(v starlark.Value) (fileMode, error) {
 	m := fileMode{text: v, writing: strings.Contains(letters, "w"), binary: strings.Contains(letters, "b")}
 	m.reading = strings.Contains(letters, "r") || !m.writing
 	return m, nil
+}
+
+// modeLetters is set(mode) as a string of its members: the characters of
+// a str, the items of another iterable (each a one-letter str to pass).
+func modeLetters(v starlark.Value) (string, error) {
+	switch m := v.(type) {
+	case starlark.String:
+		return string(m), nil
+	case starlark.Bytes:
+		if len(m) > 0 {
+			return "", invalidMode(v) // set(b"r") holds ints
+		}
+		return "", nil
+	}
+	iter := starlark.Iterate(v)
+	if iter == nil {
+		return "", builtins.Errorf(builtins.TypeError, "'%s' object is not iterable", builtins.PyTypeName(v))
+	}
+	defer iter.Done()
+	var letters strings.Builder
+	var item starlark.Value
+	for iter.Next(&item) {
+		if _, err := item.Hash(); err != nil {
+			return "", builtins.Errorf(builtins.TypeError, "unhashable type: '%s'", builtins.PyTypeName(item))
+		}
+		s, ok := item.(starlark.String)
+		if !ok || len(s) != 1 {
+			return "", invalidMode(v)
+		}
+		letters.WriteString(string(s))
+	}
+	return letters.String(), nil
 }
 
 func invalidMode(v starlark.Value) error {
@@ -177,172 +196,4 @@ func (s *Socket) closedForRepr() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.closed || s.closeRequested
-}
-
-// --- errors the io classes share ---
-
-// errClosedFile is IOBase's check on a closed file.
-func errClosedFile() error {
-	return builtins.Errorf(builtins.ValueError, "I/O operation on closed file.")
-}
-
-// unsupported is io.UnsupportedOperation(msg). The dialect has no class
-// that is both OSError and ValueError, so it is an OSError with
-// CPython's message.
-func unsupported(msg string) error {
-	return builtins.Errorf(builtins.OSError, "%s", msg)
-}
-
-// --- argument conversions of the io classes ---
-
-// optionalSize is CPython's _Py_convert_optional_to_ssize_t: an int, or
-// None (or nothing) for -1.
-func optionalSize(v starlark.Value) (int, error) {
-	switch v.(type) {
-	case nil, starlark.NoneType:
-		return -1, nil
-	case starlark.Int, starlark.Bool:
-		n, err := conv.Int(v, conv.SSizeT)
-		return int(n), err
-	}
-	return 0, builtins.Errorf(builtins.TypeError, "argument should be integer or None, not '%s'", builtins.PyTypeName(v))
-}
-
-// sizeArg is the "n" converter (Py_ssize_t, None not allowed), with def
-// when the argument is absent.
-func sizeArg(v starlark.Value, def int) (int, error) {
-	if v == nil {
-		return def, nil
-	}
-	n, err := conv.Int(v, conv.SSizeT)
-	return int(n), err
-}
-
-// --- the Starlark side of the io classes ---
-
-// ioMethod is a method of an io class: its CPython signature, which words
-// a wrong call as CPython does, and its body.
-type ioMethod[F any] struct {
-	sig *builtins.Signature
-	fn  func(f F, thread *starlark.Thread, args []starlark.Value) (starlark.Value, error)
-}
-
-// ioClass holds an io class's bound-on-access methods and the names dir()
-// lists.
-type ioClass[F interface {
-	starlark.Value
-	remember(*starlark.Thread)
-}] struct {
-	name      string // the type's __name__: "BufferedReader"
-	qualified string // as attribute errors name it: "_io.BufferedReader"
-	methods   map[string]*starlark.Builtin
-	attrNames []string
-}
-
-func newIOClass[F interface {
-	starlark.Value
-	remember(*starlark.Thread)
-}](name, qualified string, properties []string, table map[string]ioMethod[F]) *ioClass[F] {
-	c := &ioClass[F]{name: name, qualified: qualified, methods: make(map[string]*starlark.Builtin, len(table))}
-	for mname, m := range table {
-		m := m
-		c.methods[mname] = starlark.NewBuiltin(mname, func(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-			bound, err := m.sig.Bind(args, kwargs)
-			if err != nil {
-				return nil, err
-			}
-			f := b.Receiver().(F)
-			f.remember(thread)
-			return m.fn(f, thread, bound)
-		})
-		c.attrNames = append(c.attrNames, mname)
-	}
-	c.attrNames = append(c.attrNames, properties...)
-	sort.Strings(c.attrNames)
-	return c
-}
-
-// attr returns the bound method name of f, or CPython's AttributeError.
-func (c *ioClass[F]) attr(f F, name string) (starlark.Value, error) {
-	if m := c.methods[name]; m != nil {
-		return m.BindReceiver(f), nil
-	}
-	return nil, c.noAttr(name)
-}
-
-func (c *ioClass[F]) noAttr(name string) error {
-	return builtins.Errorf(builtins.AttributeError, "'%s' object has no attribute '%s'", c.qualified, name)
-}
-
-// Signatures of the io classes' methods, in the styles CPython's are:
-// cArgs for Argument Clinic's optional size ("read expected at most 1
-// argument, got 2", "BufferedReader.read() takes no keyword arguments"),
-// cOne and cNone for METH_O and METH_NOARGS, pyDef for socket.py's own.
-func cArgs(class, name string, params ...string) *builtins.Signature {
-	return &builtins.Signature{Name: name, Qualified: class + "." + name, Style: builtins.CArgs, Params: params,
-		CountMessage: name + " expected at most 1 argument, got %d"}
-}
-
-func cOne(class, name string) *builtins.Signature {
-	return &builtins.Signature{Name: class + "." + name, Style: builtins.COne}
-}
-
-func cNone(class, name string) *builtins.Signature {
-	return &builtins.Signature{Name: class + "." + name, Style: builtins.CNone}
-}
-
-func pyDef(class, name string, params ...string) *builtins.Signature {
-	return &builtins.Signature{Name: class + "." + name, Style: builtins.PyDef, Self: true, Params: params}
-}
-
-// Adapters from the io classes' Go methods to Starlark method bodies.
-
-func boolMethod[F any](get func(F) (bool, error)) func(F, *starlark.Thread, []starlark.Value) (starlark.Value, error) {
-	return func(f F, _ *starlark.Thread, _ []starlark.Value) (starlark.Value, error) {
-		b, err := get(f)
-		if err != nil {
-			return nil, err
-		}
-		return starlark.Bool(b), nil
-	}
-}
-
-func intMethod[F any](get func(F) (int, error)) func(F, *starlark.Thread, []starlark.Value) (starlark.Value, error) {
-	return func(f F, _ *starlark.Thread, _ []starlark.Value) (starlark.Value, error) {
-		n, err := get(f)
-		if err != nil {
-			return nil, err
-		}
-		return starlark.MakeInt(n), nil
-	}
-}
-
-func noneMethod[F any](do func(F, *starlark.Thread) error) func(F, *starlark.Thread, []starlark.Value) (starlark.Value, error) {
-	return func(f F, thread *starlark.Thread, _ []starlark.Value) (starlark.Value, error) {
-		if err := do(f, thread); err != nil {
-			return nil, err
-		}
-		return starlark.None, nil
-	}
-}
-
-// fileRepr formats the repr of a buffered or text file: the name when the
-// file has one, then the given fields.
-func fileRepr(class string, name starlark.Value, fields ...string) string {
-	var b strings.Builder
-	b.WriteString("<_io." + class)
-	if name != nil {
-		b.WriteString(" name=" + builtins.PyRepr(name))
-	}
-	for _, f := range fields {
-		b.WriteString(" " + f)
-	}
-	b.WriteString(">")
-	return b.String()
-}
-
-// identityHash hashes an io object by identity, as Python does; the
-// address is a stable stand-in.
-func identityHash(p any) uint32 {
-	return uint32(reflect.ValueOf(p).Pointer() >> 3)
 }

@@ -56,13 +56,47 @@ func errWouldBlock() error {
 	return builtins.OSErrorf(unix.EAGAIN, "write could not complete without blocking")
 }
 
+// overRaw is what a BufferedReader and a BufferedWriter share: the raw
+// stream under them, which answers most questions about the file.
+type overRaw struct {
+	threadMemo
+	class string // "BufferedReader" or "BufferedWriter"
+	raw   *SocketIO
+	size  int
+}
+
+func (f *overRaw) String() string        { return fileRepr(f.class, f.raw.name()) }
+func (f *overRaw) Type() string          { return f.class }
+func (f *overRaw) Freeze()               {} // its state is under its lock
+func (f *overRaw) Truth() starlark.Bool  { return starlark.True }
+func (f *overRaw) Hash() (uint32, error) { return identityHash(f), nil }
+
+func (f *overRaw) isClosed() bool                { return f.raw.closed.Load() }
+func (f *overRaw) seekable() (bool, error)       { return f.raw.seekable() }
+func (f *overRaw) isatty() (bool, error)         { return f.raw.isatty() }
+func (f *overRaw) fileno() (int, error)          { return f.raw.fileno() }
+func (f *overRaw) name() (starlark.Value, error) { return f.raw.name(), nil }
+
+// attr is the attributes both classes have.
+func (f *overRaw) attr(name string) (starlark.Value, bool) {
+	switch name {
+	case "closed":
+		return starlark.Bool(f.isClosed()), true
+	case "mode":
+		return starlark.String(f.raw.mode), true
+	case "name":
+		return f.raw.name(), true
+	case "raw":
+		return f.raw, true
+	}
+	return nil, false
+}
+
 // --- BufferedReader ---
 
 // BufferedReader is io.BufferedReader over a SocketIO.
 type BufferedReader struct {
-	threadMemo
-	raw  *SocketIO
-	size int
+	overRaw
 
 	mu  sync.Mutex
 	buf []byte // what the buffer holds since its last reset; buf[pos:] is unread
@@ -70,10 +104,8 @@ type BufferedReader struct {
 }
 
 func newBufferedReader(raw *SocketIO, size int) *BufferedReader {
-	return &BufferedReader{raw: raw, size: size}
+	return &BufferedReader{overRaw: overRaw{class: "BufferedReader", raw: raw, size: size}}
 }
-
-func (f *BufferedReader) isClosed() bool { return f.raw.closed.Load() }
 
 func (f *BufferedReader) ahead() int { return len(f.buf) - f.pos }
 
@@ -280,20 +312,12 @@ func (f *BufferedReader) close(*starlark.Thread) error {
 
 func (f *BufferedReader) readable() (bool, error) { return f.raw.readable() }
 func (f *BufferedReader) writable() (bool, error) { return false, nil }
-func (f *BufferedReader) seekable() (bool, error) { return f.raw.seekable() }
-func (f *BufferedReader) isatty() (bool, error)   { return f.raw.isatty() }
-func (f *BufferedReader) fileno() (int, error)    { return f.raw.fileno() }
-func (f *BufferedReader) name() (starlark.Value, error) {
-	return f.raw.name(), nil
-}
 
 // --- BufferedWriter ---
 
 // BufferedWriter is io.BufferedWriter over a SocketIO.
 type BufferedWriter struct {
-	threadMemo
-	raw  *SocketIO
-	size int
+	overRaw
 
 	mu   sync.Mutex
 	buf  []byte // data written and not yet sent: buf[sent:]
@@ -301,10 +325,8 @@ type BufferedWriter struct {
 }
 
 func newBufferedWriter(raw *SocketIO, size int) *BufferedWriter {
-	return &BufferedWriter{raw: raw, size: size}
+	return &BufferedWriter{overRaw: overRaw{class: "BufferedWriter", raw: raw, size: size}}
 }
-
-func (f *BufferedWriter) isClosed() bool { return f.raw.closed.Load() }
 
 // write buffers data, sending what the buffer cannot hold. On a
 // non-blocking socket that takes no more, it keeps what fits in the
@@ -403,12 +425,6 @@ func (f *BufferedWriter) readline(thread *starlark.Thread, limit int) (starlark.
 
 func (f *BufferedWriter) readable() (bool, error) { return false, nil }
 func (f *BufferedWriter) writable() (bool, error) { return f.raw.writable() }
-func (f *BufferedWriter) seekable() (bool, error) { return f.raw.seekable() }
-func (f *BufferedWriter) isatty() (bool, error)   { return f.raw.isatty() }
-func (f *BufferedWriter) fileno() (int, error)    { return f.raw.fileno() }
-func (f *BufferedWriter) name() (starlark.Value, error) {
-	return f.raw.name(), nil
-}
 
 // --- BufferedRWPair ---
 

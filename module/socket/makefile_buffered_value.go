@@ -13,11 +13,11 @@ import (
 // iteration over lines.
 
 var (
-	bufferedReaderClass = newIOClass("BufferedReader", "_io.BufferedReader", []string{"closed", "mode", "name", "raw"},
+	bufferedReaderClass = newIOClass("_io.BufferedReader", []string{"closed", "mode", "name", "raw"},
 		withPeek("BufferedReader", bufferedMethods[*BufferedReader]("BufferedReader")))
-	bufferedWriterClass = newIOClass("BufferedWriter", "_io.BufferedWriter", []string{"closed", "mode", "name", "raw"},
+	bufferedWriterClass = newIOClass("_io.BufferedWriter", []string{"closed", "mode", "name", "raw"},
 		bufferedMethods[*BufferedWriter]("BufferedWriter"))
-	bufferedRWPairClass = newIOClass("BufferedRWPair", "_io.BufferedRWPair", []string{"closed"},
+	bufferedRWPairClass = newIOClass("_io.BufferedRWPair", []string{"closed"},
 		withPeek("BufferedRWPair", bufferedMethods[*BufferedRWPair]("BufferedRWPair")))
 )
 
@@ -41,31 +41,19 @@ func bufferedMethods[F bufferedFile](class string) map[string]ioMethod[F] {
 		"readable": {cNone(class, "readable"), boolMethod(func(f F) (bool, error) { return f.readable() })},
 		"seekable": {cNone(class, "seekable"), boolMethod(func(f F) (bool, error) { return f.seekable() })},
 		"writable": {cNone(class, "writable"), boolMethod(func(f F) (bool, error) { return f.writable() })},
-		"read": {cArgs(class, "read", "size?"), func(f F, thread *starlark.Thread, args []starlark.Value) (starlark.Value, error) {
-			n, err := optionalSize(args[0])
-			if err != nil {
-				return nil, err
-			}
+		"read": {cArgs(class, "read", "size?"), withSize(optionalSize, func(f F, thread *starlark.Thread, n int) (starlark.Value, error) {
 			return f.read(thread, n)
-		}},
-		"read1": {cArgs(class, "read1", "size?"), func(f F, thread *starlark.Thread, args []starlark.Value) (starlark.Value, error) {
-			n, err := sizeArg(args[0], -1)
-			if err != nil {
-				return nil, err
-			}
+		})},
+		"read1": {cArgs(class, "read1", "size?"), withSize(sizeOr(-1), func(f F, thread *starlark.Thread, n int) (starlark.Value, error) {
 			data, err := f.read1(thread, n)
 			if err != nil {
 				return nil, err
 			}
 			return data, nil
-		}},
-		"readline": {cArgs(class, "readline", "size?"), func(f F, thread *starlark.Thread, args []starlark.Value) (starlark.Value, error) {
-			limit, err := optionalSize(args[0])
-			if err != nil {
-				return nil, err
-			}
+		})},
+		"readline": {cArgs(class, "readline", "size?"), withSize(optionalSize, func(f F, thread *starlark.Thread, limit int) (starlark.Value, error) {
 			return f.readline(thread, limit)
-		}},
+		})},
 		"readlines": {cArgs(class, "readlines", "hint?"), func(f F, thread *starlark.Thread, args []starlark.Value) (starlark.Value, error) {
 			return readlines(thread, args[0], f.isClosed(), f.readline)
 		}},
@@ -99,16 +87,13 @@ func writeBytes(f bufferedFile, thread *starlark.Thread, v starlark.Value) (star
 func withPeek[F interface {
 	peek(*starlark.Thread) (starlark.Bytes, error)
 }](class string, table map[string]ioMethod[F]) map[string]ioMethod[F] {
-	table["peek"] = ioMethod[F]{cArgs(class, "peek", "size?"), func(f F, thread *starlark.Thread, args []starlark.Value) (starlark.Value, error) {
-		if _, err := sizeArg(args[0], 0); err != nil {
-			return nil, err
-		}
+	table["peek"] = ioMethod[F]{cArgs(class, "peek", "size?"), withSize(sizeOr(0), func(f F, thread *starlark.Thread, _ int) (starlark.Value, error) {
 		data, err := f.peek(thread)
 		if err != nil {
 			return nil, err
 		}
 		return data, nil
-	}}
+	})}
 	return table
 }
 
@@ -121,48 +106,24 @@ func iterateLines(m *threadMemo, f bufferedFile) starlark.Iterator {
 
 // --- BufferedReader ---
 
-func (f *BufferedReader) String() string             { return fileRepr("BufferedReader", f.raw.name()) }
-func (f *BufferedReader) Type() string               { return "BufferedReader" }
-func (f *BufferedReader) Freeze()                    {} // its state is under its lock
-func (f *BufferedReader) Truth() starlark.Bool       { return starlark.True }
-func (f *BufferedReader) Hash() (uint32, error)      { return identityHash(f), nil }
 func (f *BufferedReader) AttrNames() []string        { return bufferedReaderClass.attrNames }
 func (f *BufferedReader) Iterate() starlark.Iterator { return iterateLines(&f.threadMemo, f) }
 
 func (f *BufferedReader) Attr(name string) (starlark.Value, error) {
-	switch name {
-	case "closed":
-		return starlark.Bool(f.isClosed()), nil
-	case "mode":
-		return starlark.String(f.raw.mode), nil
-	case "name":
-		return f.raw.name(), nil
-	case "raw":
-		return f.raw, nil
+	if v, ok := f.overRaw.attr(name); ok {
+		return v, nil
 	}
 	return bufferedReaderClass.attr(f, name)
 }
 
 // --- BufferedWriter ---
 
-func (f *BufferedWriter) String() string             { return fileRepr("BufferedWriter", f.raw.name()) }
-func (f *BufferedWriter) Type() string               { return "BufferedWriter" }
-func (f *BufferedWriter) Freeze()                    {} // its state is under its lock
-func (f *BufferedWriter) Truth() starlark.Bool       { return starlark.True }
-func (f *BufferedWriter) Hash() (uint32, error)      { return identityHash(f), nil }
 func (f *BufferedWriter) AttrNames() []string        { return bufferedWriterClass.attrNames }
 func (f *BufferedWriter) Iterate() starlark.Iterator { return iterateLines(&f.threadMemo, f) }
 
 func (f *BufferedWriter) Attr(name string) (starlark.Value, error) {
-	switch name {
-	case "closed":
-		return starlark.Bool(f.isClosed()), nil
-	case "mode":
-		return starlark.String(f.raw.mode), nil
-	case "name":
-		return f.raw.name(), nil
-	case "raw":
-		return f.raw, nil
+	if v, ok := f.overRaw.attr(name); ok {
+		return v, nil
 	}
 	return bufferedWriterClass.attr(f, name)
 }

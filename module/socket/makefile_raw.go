@@ -60,15 +60,15 @@ func (r *SocketIO) Iterate() starlark.Iterator {
 	})
 }
 
-var socketIOClass = newIOClass("SocketIO", "SocketIO", []string{"closed", "mode", "name"}, map[string]ioMethod[*SocketIO]{
+var socketIOClass = newIOClass("SocketIO", []string{"closed", "mode", "name"}, map[string]ioMethod[*SocketIO]{
 	"close":      {pyDef("SocketIO", "close"), (*SocketIO).closeMethod},
 	"fileno":     {pyDef("SocketIO", "fileno"), intMethod((*SocketIO).fileno)},
 	"flush":      {cNone("SocketIO", "flush"), noneMethod(func(r *SocketIO, _ *starlark.Thread) error { return r.checkClosed() })},
 	"isatty":     {cNone("SocketIO", "isatty"), boolMethod((*SocketIO).isatty)},
-	"read":       {cArgs("SocketIO", "read", "size?"), (*SocketIO).readMethod},
+	"read":       {cArgs("SocketIO", "read", "size?"), withSize(sizeOr(-1), (*SocketIO).read)},
 	"readable":   {pyDef("SocketIO", "readable"), boolMethod((*SocketIO).readable)},
 	"readall":    {cNone("SocketIO", "readall"), (*SocketIO).readallMethod},
-	"readline":   {cArgs("SocketIO", "readline", "size?"), (*SocketIO).readlineMethod},
+	"readline":   {cArgs("SocketIO", "readline", "size?"), withSize(optionalSize, (*SocketIO).readline)},
 	"readlines":  {cArgs("SocketIO", "readlines", "hint?"), (*SocketIO).readlinesMethod},
 	"seekable":   {pyDef("SocketIO", "seekable"), boolMethod((*SocketIO).seekable)},
 	"writable":   {pyDef("SocketIO", "writable"), boolMethod((*SocketIO).writable)},
@@ -221,24 +221,8 @@ func (r *SocketIO) closeMethod(*starlark.Thread, []starlark.Value) (starlark.Val
 	return starlark.None, nil
 }
 
-func (r *SocketIO) readMethod(thread *starlark.Thread, args []starlark.Value) (starlark.Value, error) {
-	n, err := sizeArg(args[0], -1)
-	if err != nil {
-		return nil, err
-	}
-	return r.read(thread, n)
-}
-
 func (r *SocketIO) readallMethod(thread *starlark.Thread, _ []starlark.Value) (starlark.Value, error) {
 	return r.readall(thread)
-}
-
-func (r *SocketIO) readlineMethod(thread *starlark.Thread, args []starlark.Value) (starlark.Value, error) {
-	limit, err := optionalSize(args[0])
-	if err != nil {
-		return nil, err
-	}
-	return r.readline(thread, limit)
 }
 
 func (r *SocketIO) readlinesMethod(thread *starlark.Thread, args []starlark.Value) (starlark.Value, error) {

@@ -9,7 +9,7 @@ import (
 // TextIOWrapper as a Starlark value: attributes, methods, repr and
 // iteration over lines.
 
-var textIOWrapperClass = newIOClass("TextIOWrapper", "_io.TextIOWrapper",
+var textIOWrapperClass = newIOClass("_io.TextIOWrapper",
 	[]string{"buffer", "closed", "encoding", "errors", "line_buffering", "mode", "name", "newlines", "write_through"},
 	map[string]ioMethod[*TextIOWrapper]{
 		"close":    {cNone("TextIOWrapper", "close"), noneMethod((*TextIOWrapper).close)},
@@ -19,20 +19,8 @@ var textIOWrapperClass = newIOClass("TextIOWrapper", "_io.TextIOWrapper",
 		"readable": {cNone("TextIOWrapper", "readable"), boolMethod(func(t *TextIOWrapper) (bool, error) { return t.buffer.readable() })},
 		"seekable": {cNone("TextIOWrapper", "seekable"), boolMethod(func(t *TextIOWrapper) (bool, error) { return t.buffer.seekable() })},
 		"writable": {cNone("TextIOWrapper", "writable"), boolMethod(func(t *TextIOWrapper) (bool, error) { return t.buffer.writable() })},
-		"read": {cArgs("TextIOWrapper", "read", "size?"), func(t *TextIOWrapper, thread *starlark.Thread, args []starlark.Value) (starlark.Value, error) {
-			n, err := optionalSize(args[0])
-			if err != nil {
-				return nil, err
-			}
-			return t.read(thread, n)
-		}},
-		"readline": {cArgs("TextIOWrapper", "readline", "size?"), func(t *TextIOWrapper, thread *starlark.Thread, args []starlark.Value) (starlark.Value, error) {
-			limit, err := sizeArg(args[0], -1)
-			if err != nil {
-				return nil, err
-			}
-			return t.readline(thread, limit)
-		}},
+		"read":     {cArgs("TextIOWrapper", "read", "size?"), withSize(optionalSize, (*TextIOWrapper).read)},
+		"readline": {cArgs("TextIOWrapper", "readline", "size?"), withSize(sizeOr(-1), (*TextIOWrapper).readline)},
 		"readlines": {cArgs("TextIOWrapper", "readlines", "hint?"), func(t *TextIOWrapper, thread *starlark.Thread, args []starlark.Value) (starlark.Value, error) {
 			return readlines(thread, args[0], t.buffer.isClosed(), t.readline)
 		}},
