@@ -109,15 +109,7 @@ func optString(v starlark.Value, fn, param, def string) (string, error) {
 }
 
 func bytesDecode(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	vals, err := bind(b, args, kwargs, "encoding?", "errors?")
-	if err != nil {
-		return nil, err
-	}
-	encoding, err := optString(vals[0], "decode", "encoding", "utf-8")
-	if err != nil {
-		return nil, err
-	}
-	errors, err := optString(vals[1], "decode", "errors", "strict")
+	encoding, errors, err := codecArgs(b, args, kwargs)
 	if err != nil {
 		return nil, err
 	}
@@ -126,20 +118,25 @@ func bytesDecode(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, k
 }
 
 func strEncode(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	vals, err := bind(b, args, kwargs, "encoding?", "errors?")
-	if err != nil {
-		return nil, err
-	}
-	encoding, err := optString(vals[0], "encode", "encoding", "utf-8")
-	if err != nil {
-		return nil, err
-	}
-	errors, err := optString(vals[1], "encode", "errors", "strict")
+	encoding, errors, err := codecArgs(b, args, kwargs)
 	if err != nil {
 		return nil, err
 	}
 	s, err := Encode(string(b.Receiver().(starlark.String)), encoding, errors)
 	return starlark.Bytes(s), err
+}
+
+// codecArgs reads decode's and encode's (encoding='utf-8', errors='strict').
+func codecArgs(b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (encoding, errors string, err error) {
+	vals, err := bind(b, args, kwargs, "encoding?", "errors?")
+	if err != nil {
+		return "", "", err
+	}
+	if encoding, err = optString(vals[0], b.Name(), "encoding", "utf-8"); err != nil {
+		return "", "", err
+	}
+	errors, err = optString(vals[1], b.Name(), "errors", "strict")
+	return encoding, errors, err
 }
 
 func optInt(v starlark.Value, def int) (int, error) {
