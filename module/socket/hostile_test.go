@@ -232,5 +232,13 @@ func loopbackOnly(r socket.Request) error {
 	if ap, ok := r.Address.AddrPort(); ok && !ap.Addr().IsLoopback() {
 		return fmt.Errorf("%s is not loopback", ap.Addr())
 	}
+	// The hostile strings are converted (and checked) before the policy is
+	// asked; binding them as paths would only leave socket files behind in
+	// the package's directory.
+	if r.Family == unix.AF_UNIX && r.Address != nil {
+		if name := r.Address.String(); name != "" && !strings.HasPrefix(name, "@") {
+			return fmt.Errorf("%q: no file-system names here", name)
+		}
+	}
 	return nil
 }
