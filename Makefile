@@ -9,12 +9,14 @@
 #                its memory and descriptors
 #   make gen     regenerate the tables taken from this machine's CPython:
 #                constants, strerror texts, help() docstrings
+#   make bench   benchmarks against CPython and native Go, with each target's
+#                PASS or MISS (scripts/bench/README.md); SCALE=0.05 is quick
 
 GO          ?= go
 STATICCHECK ?= $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 BIN         := bin
 
-.PHONY: all build run test lint fmt-check vet staticcheck race cpython course twin fuzz fuzz-ci soak gen
+.PHONY: all build run test lint fmt-check vet staticcheck race cpython course twin fuzz fuzz-ci soak gen bench
 
 all: build
 
@@ -90,3 +92,18 @@ gen:
 	python3 scripts/gen/constants.py
 	python3 scripts/gen/strerror.py
 	python3 scripts/gen/docs.py
+
+# Benchmarks (scripts/bench/README.md): each workload with starsock, CPython
+# and native Go, ROUNDS interleaved rounds, unpinned and then pinned to one
+# core, with medians, ratios and each target's PASS or MISS; SCALE
+# multiplies every count (0.05 for a quick run), BENCH_ONLY picks workloads.
+# Then the scale test and the Go benchmarks of conv and the socket path.
+ROUNDS     ?= 5
+SCALE      ?= 1
+BENCH_ONLY ?=
+
+bench: build
+	$(GO) build -o $(BIN)/bench-native ./scripts/bench/native
+	$(GO) run ./scripts/bench/run -rounds $(ROUNDS) -scale $(SCALE) $(if $(BENCH_ONLY),-only $(BENCH_ONLY))
+	$(GO) run ./scripts/bench/scale
+	$(GO) test -run '^$$' -bench . -benchmem ./conv/ ./module/socket/

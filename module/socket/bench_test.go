@@ -112,6 +112,25 @@ msg = b"x" * %[1]d
 	}
 }
 
+// BenchmarkDatagram is udp_pingpong's server step without the wait: a
+// recvfrom of a 32-byte datagram and a sendto back to its sender, with the
+// address converted both ways.
+func BenchmarkDatagram(b *testing.B) {
+	g := benchGlobals(b, `
+a = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+a.bind(("127.0.0.1", 0))
+c = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+c.bind(("127.0.0.1", 0))
+c.connect(a.getsockname())
+msg = b"0123456789abcdef0123456789abcdef"
+`)
+	b.SetBytes(32)
+	benchLoop(b, g, `c.send(msg)
+data, addr = a.recvfrom(64)
+a.sendto(data, addr)
+c.recv(64)`)
+}
+
 // BenchmarkRecvLarge is recv with a bufsize larger than the data waiting:
 // what it allocates should follow the data, not bufsize.
 func BenchmarkRecvLarge(b *testing.B) {

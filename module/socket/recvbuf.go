@@ -27,37 +27,51 @@ import (
 // copied down too, so no value holds more than twice its size.
 const smallReceive = 512
 
-// receiveSizer remembers, per socket, how full the last receive's buffer
-// came back.
+// receiveSizer remembers, per socket, whether the last receive was bulk:
+// more than smallReceive bytes asked for, and at least half of them came.
 type receiveSizer struct {
-	lastFilledHalf atomic.Bool
+	lastBulk atomic.Bool
 }
 
-// buffer returns a buffer for a receive of up to bufsize bytes and whether
-// it is fresh (the value may keep it) rather than pooled scratch; release
-// returns scratch to the pool.
-func (rs *receiveSizer) buffer(bufsize int) (buf []byte, fresh bool, release func()) {
+// buffer returns a buffer for a receive of up to bufsize bytes: fresh
+// memory the value may keep, or, when pooled is not nil, scratch that goes
+// back to the pool once value has copied the data out.
+func (rs *receiveSizer) buffer(bufsize int) (buf []byte, pooled *[]byte) {
 	switch {
 	case bufsize <= smallReceive:
-		return make([]byte, bufsize), true, func() {}
-	case rs.lastFilledHalf.Load():
-		return uninitialized(bufsize), true, func() {}
+		return make([]byte, bufsize), nil
+	case rs.lastBulk.Load():
+		return uninitialized(bufsize), nil
 	}
 	bp := scratch.Get().(*[]byte)
-	return (*bp)[:bufsize], false, func() { scratch.Put(bp) }
+	return (*bp)[:bufsize], bp
 }
 
 // value makes the bytes value of the n bytes received into buf, and learns
 // from n for the next receive.
-func (rs *receiveSizer) value(buf []byte, n int, fresh bool) starlark.Bytes {
-	filledHalf := 2*n >= len(buf)
-	if rs.lastFilledHalf.Load() != filledHalf {
-		rs.lastFilledHalf.Store(filledHalf)
+func (rs *receiveSizer) value(buf []byte, n int, pooled *[]byte) starlark.Bytes {
+	if n > len(buf) {
+		return truncated(buf, n)
 	}
-	if fresh && (filledHalf || len(buf) <= smallReceive) {
+	filledHalf := 2*n >= len(buf)
+	bulk := filledHalf && len(buf) > smallReceive
+	if rs.lastBulk.Load() != bulk {
+		rs.lastBulk.Store(bulk)
+	}
+	if pooled == nil && (filledHalf || len(buf) <= smallReceive) {
 		return conv.OwnBytes(buf[:n])
 	}
 	return starlark.Bytes(buf[:n]) // copies the n bytes
+}
+
+// truncated is the value of a receive that reports more bytes than buf
+// holds: with MSG_TRUNC a datagram socket returns the datagram's length.
+// CPython returns that many bytes, buf's and then whatever its buffer held
+// beyond them; here zeros.
+func truncated(buf []byte, n int) starlark.Bytes {
+	out := make([]byte, n)
+	copy(out, buf)
+	return conv.OwnBytes(out)
 }
 
 // uninitialized returns a buffer of n bytes that the allocator has not

@@ -41,7 +41,7 @@ type Socket struct {
 	// for this socket, so calls without a timeout clear it only when needed.
 	deadlineSet [2]atomic.Bool
 
-	spinners [2]spinner // per direction: whether waits spin before parking
+	spinner spinner // whether reads spin before parking (spin.go)
 
 	bound atomic.Pointer[boundMethods] // methods bound on first use (bound.go)
 	sizer receiveSizer                 // where recv's data lands (recvbuf.go)
@@ -235,19 +235,40 @@ func (s *Socket) SetField(name string, _ starlark.Value) error {
 // control runs fn on the descriptor without waiting, retrying on EINTR
 // (PEP 475). After close it reports EBADF.
 func (s *Socket) control(fn func(fd int) error) error {
-	var opErr error
-	err := s.rc.Control(func(fd uintptr) {
-		for {
-			opErr = fn(int(fd))
-			if opErr != unix.EINTR {
-				return
-			}
-		}
-	})
+	c := controlCalls.Get().(*controlCall)
+	c.fn = fn
+	err := s.rc.Control(c.run)
+	opErr := c.err
+	*c = controlCall{run: c.run}
+	controlCalls.Put(c)
 	if err != nil {
 		return s.closedOr(err)
 	}
 	return opErr
+}
+
+// controlCall carries fn and its result through RawConn.Control. A closure
+// made per call would be two allocations per system call (it and the
+// result it captures escape through the interface); these are reused.
+type controlCall struct {
+	fn  func(fd int) error
+	err error
+	run func(fd uintptr) // c.do, bound once
+}
+
+var controlCalls = sync.Pool{New: func() any {
+	c := new(controlCall)
+	c.run = c.do
+	return c
+}}
+
+func (c *controlCall) do(fd uintptr) {
+	for {
+		c.err = c.fn(int(fd))
+		if c.err != unix.EINTR {
+			return
+		}
+	}
 }
 
 // closedOr returns EBADF if the socket was closed (the poller's errors

@@ -1,43 +1,56 @@
 package socket
 
 import (
+	"runtime"
 	"sync/atomic"
 	"time"
 
 	"golang.org/x/sys/unix"
 )
 
-// spinBudget bounds how long a wait retries its call, yielding the CPU
-// between attempts, before it parks in the netpoller.
+// Reads spin briefly before they park.
 //
 // Parking costs more than the system calls it waits for: the poller's
-// epoll_pwait, a futex wake-up of the thread, and the sleep and wake-up
-// of an idle CPU. When the peer answers within microseconds (a
-// request/response protocol, a loopback peer) a short spin finds the data
-// first. sched_yield between attempts lets a peer that shares the CPU run
-// (on one core a pure spin would only delay it) and costs little when
-// nothing else is runnable.
+// epoll_pwait, a futex wake-up of a thread, the sleep and wake-up of an
+// idle CPU. When the peer answers within microseconds (a request/response
+// protocol, a loopback peer) a short spin finds the data first. Each turn
+// of the spin yields the CPU (sched_yield) before it tries again: a peer
+// that shares the CPU runs at once (on one core a busy loop would only
+// delay it), and when nothing else is runnable the yield returns at once.
+//
+// Writes do not spin: in request/response they seldom wait, and a writer
+// that waits for the poller's "writable" (half the buffer free) sends in
+// large pieces where a spinning one would send in small ones.
+
+// spinBudget bounds a read's spin.
 const spinBudget = 50 * time.Microsecond
 
-// maxSpinBackoff caps how many waits in a row skip the spin after misses.
+// maxSpinBackoff caps how many reads in a row skip the spin after misses.
 const maxSpinBackoff = 64
 
-// spinner decides, per socket and direction, whether a wait spins: a spin
-// that ran out its budget (the peer was slow) makes the next waits skip
-// it, twice as many after each miss in a row, so that an idle connection
-// costs no CPU; a spin that found its data resets that.
+// multiCPU: whether this process may run on more than one CPU.
+var multiCPU = runtime.NumCPU() > 1
+
+// spinner decides whether a socket's reads spin: a spin that ran out its
+// budget (the peer was slow) makes the next reads skip it, twice as many
+// after each miss in a row, so that an idle connection costs no CPU; a
+// spin that found its data resets that.
 //
-// It also predicts the wait: once a call had to wait, the next call yields
-// before its first attempt, which in a request/response exchange saves the
-// attempt that would find nothing (and on one core lets the peer answer
-// first), until a spin misses.
+// It also predicts the wait for an answer: when a read that follows a
+// write on the socket had to wait, the next such read yields before its
+// first attempt, which in a request/response exchange saves the attempt
+// that would find nothing (and on one core lets the peer answer first),
+// until a spin misses. Only reads after writes: a reader of a stream or a
+// listener of a connection flood that yielded before each read would hand
+// the writer a whole time slice per read.
 type spinner struct {
-	backoff    atomic.Int32 // waits to skip after the next miss
-	skip       atomic.Int32 // waits left to skip
-	yieldFirst atomic.Bool
+	backoff    atomic.Int32 // reads to skip after the next miss
+	skip       atomic.Int32 // reads left to skip
+	answerWait atomic.Bool  // reads after writes have had to wait
+	wrote      atomic.Bool  // the socket sent something since its last read
 }
 
-// worth reports whether this wait should spin.
+// worth reports whether this read should spin.
 func (sp *spinner) worth() bool {
 	if sp.skip.Load() <= 0 {
 		return true
@@ -57,7 +70,21 @@ func (sp *spinner) record(found bool) {
 	b := min(sp.backoff.Load()*2+1, maxSpinBackoff)
 	sp.backoff.Store(b)
 	sp.skip.Store(b)
-	sp.yieldFirst.Store(false)
+	sp.answerWait.Store(false)
+}
+
+// expectsAnswer reports whether the next read waits for the answer to a
+// write, as far as the spinner can tell.
+func (sp *spinner) expectsAnswer() bool {
+	return sp.wrote.Load() && sp.answerWait.Load()
+}
+
+// spins reports whether a read of dir on s may spin. A stream being
+// drained (the last recv was bulk, recvbuf.go) on a single CPU does not:
+// there each yield hands the writer a slice in which it sends a little,
+// where a reader that sleeps lets it fill the buffer.
+func (s *Socket) spins(dir direction) bool {
+	return dir == reading && (multiCPU || !s.sizer.lastBulk.Load())
 }
 
 // osYield gives the CPU to another runnable thread, if there is one. It is
@@ -66,27 +93,39 @@ func (sp *spinner) record(found bool) {
 // time the yield lets a peer run for a while, a wake-up per call.
 func osYield() { unix.RawSyscall(unix.SYS_SCHED_YIELD, 0, 0, 0) }
 
-// firstAttempt makes a call's first attempt, after a yield when the
-// spinner predicts a wait (never for a non-blocking socket, which makes
-// one attempt and raises).
+// firstAttempt makes a call's first attempt, a read after a yield when
+// the spinner expects it to wait for an answer (never on a non-blocking
+// socket, which makes one attempt and raises).
 func (s *Socket) firstAttempt(dir direction, timeout time.Duration, fn func(fd int) error) error {
-	sp := &s.spinners[dir]
-	if timeout != 0 && sp.yieldFirst.Load() {
+	sp := &s.spinner
+	if dir == writing {
+		err := s.control(fn)
+		if err == nil && !sp.wrote.Load() {
+			sp.wrote.Store(true)
+		}
+		return err
+	}
+	afterWrite := sp.wrote.Load()
+	if afterWrite {
+		sp.wrote.Store(false)
+	}
+	spins := timeout != 0 && s.spins(dir)
+	if spins && afterWrite && sp.answerWait.Load() {
 		osYield()
 	}
 	err := s.control(fn)
-	if err == unix.EAGAIN && timeout != 0 && !sp.yieldFirst.Load() {
-		sp.yieldFirst.Store(true)
+	if spins && afterWrite && err == unix.EAGAIN && !sp.answerWait.Load() {
+		sp.answerWait.Store(true)
 	}
 	return err
 }
 
 // spin retries fn, yielding between attempts, until it stops reporting
 // EAGAIN, the budget is spent or deadline passes. It returns fn's last
-// result.
+// result (EAGAIN at once when the read should not spin).
 func (s *Socket) spin(dir direction, deadline time.Time, fn func(fd int) error) error {
-	sp := &s.spinners[dir]
-	if !sp.worth() {
+	sp := &s.spinner
+	if !s.spins(dir) || !sp.worth() {
 		return unix.EAGAIN
 	}
 	end := time.Now().Add(spinBudget)
@@ -104,5 +143,26 @@ func (s *Socket) spin(dir direction, deadline time.Time, fn func(fd int) error) 
 			sp.record(false)
 			return err
 		}
+	}
+}
+
+// readEagerly is the first attempt of a read that may skip CPython's poll.
+// On a socket with a timeout CPython polls before each attempt; a read
+// that succeeds finds the socket readable, so reading first gives the same
+// outcome one system call cheaper, except where the read would not have
+// waited: a zero-byte read, MSG_DONTWAIT, and the state errors (recv on a
+// listening or unconnected socket, MSG_OOB without urgent data) that do
+// not make the socket readable. It reports whether the attempt stands;
+// when not, the caller waits as CPython does (nothing was consumed). When
+// the read is expected to wait for an answer it makes no attempt.
+func (s *Socket) readEagerly(bufsize, flags int, fn func(fd int) error) (bool, error) {
+	if bufsize == 0 || flags&unix.MSG_DONTWAIT != 0 || s.timeout.Load() <= 0 || s.spinner.expectsAnswer() {
+		return false, nil
+	}
+	switch err := s.control(fn); err {
+	case unix.EAGAIN, unix.ENOTCONN, unix.EINVAL, unix.EOPNOTSUPP:
+		return false, nil
+	default:
+		return true, err
 	}
 }

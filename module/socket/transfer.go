@@ -41,18 +41,25 @@ func (s *Socket) receive(thread *starlark.Thread, op string, args []starlark.Val
 	if bufsize > scratchSize {
 		return s.receiveLarge(thread, op, int(bufsize), int(flags), sa)
 	}
-	buf, fresh, release := s.sizer.buffer(int(bufsize))
-	defer release()
+	buf, pooled := s.sizer.buffer(int(bufsize))
+	if pooled != nil {
+		defer scratch.Put(pooled)
+	}
 	var n int
-	err = s.waitFlags(thread, op, reading, time.Time{}, int(flags), func(fd int) error {
+	attempt := func(fd int) error {
 		var err error
 		n, err = sysRecvfrom(fd, buf, int(flags), sa)
 		return err
-	})
+	}
+	if done, eagerErr := s.readEagerly(int(bufsize), int(flags), attempt); done {
+		err = eagerErr
+	} else {
+		err = s.waitFlags(thread, op, reading, time.Time{}, int(flags), attempt)
+	}
 	if err != nil {
 		return "", builtins.FromError(err)
 	}
-	return s.sizer.value(buf, n, fresh), nil
+	return s.sizer.value(buf, n, pooled), nil
 }
 
 // receiveLarge serves a bufsize beyond the scratch buffers: it asks the
@@ -78,6 +85,9 @@ func (s *Socket) receiveLarge(thread *starlark.Thread, op string, bufsize, flags
 	})
 	if err != nil {
 		return "", builtins.FromError(err)
+	}
+	if n > len(buf) {
+		return truncated(buf, n), nil
 	}
 	if n < len(buf)/2 {
 		return starlark.Bytes(buf[:n]), nil

@@ -1,185 +1,138 @@
 package main
 
 import (
-	"errors"
 	"fmt"
+	"io"
 	"time"
 
 	"golang.org/x/sys/unix"
 )
 
-// unixWorkloads use blocking system calls on plain descriptors: the
-// goroutine sits in the kernel like a C program, with no netpoller.
-var unixWorkloads = map[string]roles{
-	"tcp_pingpong":     {unixStreamEchoServer(unix.AF_INET), unixTCPPingPongClient},
-	"udp_pingpong":     {unixUDPServer, unixUDPClient},
-	"unix_pingpong":    {unixStreamEchoServer(unix.AF_UNIX), unixUnixPingPongClient},
-	"tcp_bulk":         {unixBulkServer, unixBulkClient},
-	"tcp_connect_rate": {unixConnectServer, unixConnectClient},
-	"call_overhead":    {nil, unixCallOverhead},
+// unixAPI uses blocking system calls on plain descriptors: the goroutine
+// sits in the kernel as a C program's thread does, with no netpoller.
+var unixAPI = api{
+	listen: unixListen,
+	dial: func(network, addr string) (conn, error) {
+		if network == "unix" {
+			return unixDial(unix.AF_UNIX, unix.SOCK_STREAM, &unix.SockaddrUnix{Name: addr})
+		}
+		p, err := port(addr)
+		if err != nil {
+			return nil, err
+		}
+		return unixDial(unix.AF_INET, unix.SOCK_STREAM, &unix.SockaddrInet4{Addr: loopback4, Port: p})
+	},
+	dialUDP: func(port int) (conn, error) {
+		return unixDial(unix.AF_INET, unix.SOCK_DGRAM, &unix.SockaddrInet4{Addr: loopback4, Port: port})
+	},
+	udpEcho:      unixUDPEcho,
+	callOverhead: unixCallOverhead,
 }
 
 var loopback4 = [4]byte{127, 0, 0, 1}
+
+// fdConn is a connected descriptor in blocking mode.
+type fdConn int
+
+func (c fdConn) Read(p []byte) (int, error) {
+	n, err := unix.Read(int(c), p)
+	if n == 0 && err == nil && len(p) > 0 {
+		return 0, io.EOF
+	}
+	return n, err
+}
+
+// Write writes all of p, as sendall does.
+func (c fdConn) Write(p []byte) (int, error) {
+	if len(p) == 0 {
+		return unix.Write(int(c), p) // an empty datagram
+	}
+	done := 0
+	for done < len(p) {
+		n, err := unix.Write(int(c), p[done:])
+		if err != nil {
+			return done, err
+		}
+		done += n
+	}
+	return done, nil
+}
+
+func (c fdConn) CloseWrite() error { return unix.Shutdown(int(c), unix.SHUT_WR) }
+func (c fdConn) Close() error      { return unix.Close(int(c)) }
 
 func socket(family, sotype int) (int, error) {
 	return unix.Socket(family, sotype|unix.SOCK_CLOEXEC, 0)
 }
 
-// listen makes a listening socket: TCP on 127.0.0.1 and an ephemeral
-// port, or AF_UNIX at args[0]. It prints READY with the port or path.
-func listen(family int, args []string) (int, error) {
+// unixDial connects a new socket; TCP sockets get TCP_NODELAY, as package
+// net's do.
+func unixDial(family, sotype int, sa unix.Sockaddr) (conn, error) {
+	fd, err := socket(family, sotype)
+	if err != nil {
+		return nil, err
+	}
+	if err := unix.Connect(fd, sa); err != nil {
+		unix.Close(fd)
+		return nil, err
+	}
+	if family == unix.AF_INET && sotype == unix.SOCK_STREAM {
+		if err := unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1); err != nil {
+			return nil, err
+		}
+	}
+	return fdConn(fd), nil
+}
+
+type fdListener struct{ fd, family int }
+
+func (l fdListener) Accept() (conn, error) {
+	fd, _, err := unix.Accept4(l.fd, unix.SOCK_CLOEXEC)
+	if err != nil {
+		return nil, err
+	}
+	if l.family == unix.AF_INET {
+		if err := unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1); err != nil {
+			return nil, err
+		}
+	}
+	return fdConn(fd), nil
+}
+
+func (l fdListener) Close() error { return unix.Close(l.fd) }
+
+func unixListen(network, path string) (listener, string, error) {
+	family := unix.AF_INET
+	var sa unix.Sockaddr = &unix.SockaddrInet4{Addr: loopback4}
+	if network == "unix" {
+		family, sa = unix.AF_UNIX, &unix.SockaddrUnix{Name: path}
+	}
 	fd, err := socket(family, unix.SOCK_STREAM)
 	if err != nil {
-		return -1, err
-	}
-	var sa unix.Sockaddr = &unix.SockaddrInet4{Addr: loopback4}
-	if family == unix.AF_UNIX {
-		if len(args) < 1 {
-			return -1, errors.New("missing path")
-		}
-		sa = &unix.SockaddrUnix{Name: args[0]}
+		return nil, "", err
 	}
 	if err := unix.Bind(fd, sa); err != nil {
-		return -1, err
+		return nil, "", err
 	}
 	if err := unix.Listen(fd, 4096); err != nil {
-		return -1, err
+		return nil, "", err
+	}
+	if family == unix.AF_UNIX {
+		return fdListener{fd, family}, path, nil
 	}
 	bound, err := unix.Getsockname(fd)
 	if err != nil {
-		return -1, err
+		return nil, "", err
 	}
-	switch a := bound.(type) {
-	case *unix.SockaddrInet4:
-		ready(a.Port)
-	case *unix.SockaddrUnix:
-		ready(a.Name)
-	}
-	return fd, nil
+	return fdListener{fd, family}, fmt.Sprint(bound.(*unix.SockaddrInet4).Port), nil
 }
 
-func accept(lfd int) (int, error) {
-	fd, _, err := unix.Accept4(lfd, unix.SOCK_CLOEXEC)
-	return fd, err
-}
-
-func dialTCP(port int) (int, error) {
-	fd, err := socket(unix.AF_INET, unix.SOCK_STREAM)
-	if err != nil {
-		return -1, err
-	}
-	return fd, unix.Connect(fd, &unix.SockaddrInet4{Addr: loopback4, Port: port})
-}
-
-func noDelay(fd int) error {
-	return unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
-}
-
-// writeAll is sendall.
-func writeAll(fd int, p []byte) error {
-	for len(p) > 0 {
-		n, err := unix.Write(fd, p)
-		if err != nil {
-			return err
-		}
-		p = p[n:]
-	}
-	return nil
-}
-
-func unixStreamEchoServer(family int) func([]string) error {
-	return func(args []string) error {
-		lfd, err := listen(family, args)
-		if err != nil {
-			return err
-		}
-		fd, err := accept(lfd)
-		if err != nil {
-			return err
-		}
-		if family == unix.AF_INET {
-			if err := noDelay(fd); err != nil {
-				return err
-			}
-		}
-		buf := make([]byte, 1)
-		for {
-			n, err := unix.Read(fd, buf)
-			if err != nil {
-				return err
-			}
-			if n == 0 {
-				break
-			}
-			if err := writeAll(fd, buf[:n]); err != nil {
-				return err
-			}
-		}
-		unix.Close(fd)
-		return unix.Close(lfd)
-	}
-}
-
-// pingPong runs count round trips of msg on fd and reports them.
-func pingPong(fd int, msg []byte, count int) error {
-	buf := make([]byte, 64)
-	start := time.Now()
-	for range count {
-		if err := writeAll(fd, msg); err != nil {
-			return err
-		}
-		n, err := unix.Read(fd, buf[:len(msg)])
-		if err != nil {
-			return err
-		}
-		if string(buf[:n]) != string(msg) {
-			return fmt.Errorf("short or wrong reply %q", buf[:n])
-		}
-	}
-	result("round_trips", count, time.Since(start))
-	return nil
-}
-
-func unixTCPPingPongClient(args []string) error {
-	port, count, err := portAndCount(args)
-	if err != nil {
-		return err
-	}
-	fd, err := dialTCP(port)
-	if err != nil {
-		return err
-	}
-	if err := noDelay(fd); err != nil {
-		return err
-	}
-	defer unix.Close(fd)
-	return pingPong(fd, []byte("x"), count)
-}
-
-func unixUnixPingPongClient(args []string) error {
-	if len(args) < 2 {
-		return errors.New("usage: path count")
-	}
-	count, err := intArg(args, 1)
-	if err != nil {
-		return err
-	}
-	fd, err := socket(unix.AF_UNIX, unix.SOCK_STREAM)
-	if err != nil {
-		return err
-	}
-	defer unix.Close(fd)
-	if err := unix.Connect(fd, &unix.SockaddrUnix{Name: args[0]}); err != nil {
-		return err
-	}
-	return pingPong(fd, []byte("x"), count)
-}
-
-func unixUDPServer([]string) error {
+func unixUDPEcho() error {
 	fd, err := socket(unix.AF_INET, unix.SOCK_DGRAM)
 	if err != nil {
 		return err
 	}
+	defer unix.Close(fd)
 	if err := unix.Bind(fd, &unix.SockaddrInet4{Addr: loopback4}); err != nil {
 		return err
 	}
@@ -195,146 +148,12 @@ func unixUDPServer([]string) error {
 			return err
 		}
 		if n == 0 {
-			return unix.Close(fd)
+			return nil
 		}
 		if err := unix.Sendto(fd, buf[:n], 0, from); err != nil {
 			return err
 		}
 	}
-}
-
-func unixUDPClient(args []string) error {
-	port, count, err := portAndCount(args)
-	if err != nil {
-		return err
-	}
-	fd, err := socket(unix.AF_INET, unix.SOCK_DGRAM)
-	if err != nil {
-		return err
-	}
-	defer unix.Close(fd)
-	if err := unix.Connect(fd, &unix.SockaddrInet4{Addr: loopback4, Port: port}); err != nil {
-		return err
-	}
-	if err := pingPong(fd, make([]byte, datagramLen), count); err != nil {
-		return err
-	}
-	_, err = unix.Write(fd, nil)
-	return err
-}
-
-func unixBulkServer(args []string) error {
-	lfd, err := listen(unix.AF_INET, args)
-	if err != nil {
-		return err
-	}
-	fd, err := accept(lfd)
-	if err != nil {
-		return err
-	}
-	buf := make([]byte, bulkChunk)
-	total := 0
-	for {
-		n, err := unix.Read(fd, buf)
-		if err != nil {
-			return err
-		}
-		if n == 0 {
-			break
-		}
-		total += n
-	}
-	fmt.Println("RECEIVED", total)
-	if err := writeAll(fd, []byte("ok")); err != nil {
-		return err
-	}
-	unix.Close(fd)
-	return unix.Close(lfd)
-}
-
-func unixBulkClient(args []string) error {
-	port, size, err := portAndCount(args)
-	if err != nil {
-		return err
-	}
-	fd, err := dialTCP(port)
-	if err != nil {
-		return err
-	}
-	defer unix.Close(fd)
-	chunk := make([]byte, bulkChunk)
-	start := time.Now()
-	for range size / bulkChunk {
-		if err := writeAll(fd, chunk); err != nil {
-			return err
-		}
-	}
-	if err := unix.Shutdown(fd, unix.SHUT_WR); err != nil {
-		return err
-	}
-	reply := make([]byte, 16)
-	n, err := unix.Read(fd, reply)
-	if err != nil {
-		return err
-	}
-	if string(reply[:n]) != "ok" {
-		return errors.New("no acknowledgement")
-	}
-	result("bytes", size, time.Since(start))
-	return nil
-}
-
-func unixConnectServer(args []string) error {
-	count, err := intArg(args, 0)
-	if err != nil {
-		return err
-	}
-	lfd, err := listen(unix.AF_INET, nil)
-	if err != nil {
-		return err
-	}
-	for range count {
-		fd, err := accept(lfd)
-		if err != nil {
-			return err
-		}
-		unix.Close(fd)
-	}
-	fd, err := accept(lfd)
-	if err != nil {
-		return err
-	}
-	if err := writeAll(fd, []byte("k")); err != nil {
-		return err
-	}
-	unix.Close(fd)
-	return unix.Close(lfd)
-}
-
-func unixConnectClient(args []string) error {
-	port, count, err := portAndCount(args)
-	if err != nil {
-		return err
-	}
-	start := time.Now()
-	for range count {
-		fd, err := dialTCP(port)
-		if err != nil {
-			return err
-		}
-		unix.Close(fd)
-	}
-	fd, err := dialTCP(port)
-	if err != nil {
-		return err
-	}
-	defer unix.Close(fd)
-	buf := make([]byte, 1)
-	if n, err := unix.Read(fd, buf); err != nil || n != 1 {
-		return fmt.Errorf("server did not finish: %v", err)
-	}
-	result("connections", count, time.Since(start))
-	return nil
 }
 
 // fdSocket is the least a socket object could be: the Go counterpart of
@@ -350,11 +169,7 @@ func (s *fdSocket) Fileno() int { return s.fd }
 //go:noinline
 func (s *fdSocket) Gettimeout() time.Duration { return s.timeout }
 
-func unixCallOverhead(args []string) error {
-	count, err := intArg(args, 0)
-	if err != nil {
-		return err
-	}
+func unixCallOverhead(count int) error {
 	fd, err := socket(unix.AF_INET, unix.SOCK_STREAM)
 	if err != nil {
 		return err

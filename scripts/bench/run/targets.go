@@ -55,8 +55,8 @@ func (b *bench) printTargets(w io.Writer) {
 				continue
 			}
 			u := unitOf(t.metric)
-			fmt.Fprintf(tw, "%s\t%s\t%s\tstarsock %s %s ns vs %s %s ns\t= %.2fx\t(want <= %.2fx)\n",
-				verdict(fileno/noop >= t.min), modeName(t.pinned), t.workload, t.metric, u.format(fileno), t.floorMetric, u.format(noop), noop/fileno, 1/t.min)
+			fmt.Fprintf(tw, "%s\t%s\t%s\tstarsock s.%s() %s ns / bool() %s ns\t= %.2fx\t(want <= %.2fx)\n",
+				verdict(fileno/noop >= t.min), modeName(t.pinned), t.workload, t.metric, u.format(fileno), u.format(noop), noop/fileno, 1/t.min)
 			continue
 		}
 		r, ok := b.results.ratio(k, t.versus)
