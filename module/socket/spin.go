@@ -155,8 +155,11 @@ func (s *Socket) spin(dir direction, deadline time.Time, fn func(fd int) error) 
 // not make the socket readable. It reports whether the attempt stands;
 // when not, the caller waits as CPython does (nothing was consumed). When
 // the read is expected to wait for an answer it makes no attempt.
+// MSG_OOB never reads first: urgent data does not make the socket
+// readable to poll(2), so CPython's poll times out even when the byte is
+// there, and the read must not succeed where CPython's does not.
 func (s *Socket) readEagerly(bufsize, flags int, fn func(fd int) error) (bool, error) {
-	if bufsize == 0 || flags&unix.MSG_DONTWAIT != 0 || s.timeout.Load() <= 0 || s.spinner.expectsAnswer() {
+	if bufsize == 0 || flags&(unix.MSG_DONTWAIT|unix.MSG_OOB) != 0 || s.timeout.Load() <= 0 || s.spinner.expectsAnswer() {
 		return false, nil
 	}
 	switch err := s.control(fn); err {
