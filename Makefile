@@ -96,7 +96,7 @@ gen:
 # Benchmarks (scripts/bench/README.md): each workload with starsock, CPython
 # and native Go, ROUNDS interleaved rounds, unpinned and then pinned to one
 # core, with medians, ratios and each target's PASS or MISS; SCALE
-# multiplies every count (0.05 for a quick run), BENCH_ONLY picks workloads.
+# multiplies the counts (0.05 for a quick run), BENCH_ONLY picks workloads.
 # Then the scale test and the Go benchmarks of conv and the socket path.
 ROUNDS     ?= 5
 SCALE      ?= 1

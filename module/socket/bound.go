@@ -30,19 +30,23 @@ var methodBySlot = func() []*starlark.Builtin {
 }()
 
 // slotTable finds a method's slot from its name. It is an open-addressed
-// table on a hash of a few bytes of the name: a lookup reads two or three
-// bytes and compares one string, where the map's lookup hashes the whole
-// name, which was a fifth of the cost of s.fileno().
-var slotTable = func() (t [128]uint8) {
+// table on a hash of a few bytes of the name: a lookup reads three bytes
+// and compares one string, where the map's lookup hashes the whole name,
+// which was a fifth of the cost of s.fileno().
+var slotTable = func() (t [128]struct {
+	name string
+	slot int
+}) {
 	if 2*len(methodBySlot) > len(t) {
 		panic("socket: slotTable too small for the methods")
 	}
 	for slot, m := range methodBySlot {
 		i := nameHash(m.Name())
-		for t[i%uint(len(t))] != 0 {
+		for t[i%uint(len(t))].name != "" {
 			i++
 		}
-		t[i%uint(len(t))] = uint8(slot + 1)
+		t[i%uint(len(t))].name = m.Name()
+		t[i%uint(len(t))].slot = slot
 	}
 	return t
 }()
@@ -58,12 +62,12 @@ func nameHash(name string) uint {
 // methodSlot returns the slot of the method called name.
 func methodSlot(name string) (int, bool) {
 	for i := nameHash(name); ; i++ {
-		e := slotTable[i%uint(len(slotTable))]
-		if e == 0 {
-			return 0, false
+		e := &slotTable[i%uint(len(slotTable))]
+		if e.name == name {
+			return e.slot, true
 		}
-		if methodBySlot[e-1].Name() == name {
-			return int(e - 1), true
+		if e.name == "" {
+			return 0, false
 		}
 	}
 }

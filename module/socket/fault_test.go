@@ -285,12 +285,17 @@ v, e = catch(conn.sendall, b"x" * (64 << 20))
 print("sendall", type(e), e.errno if e != None else "")
 `
 
-// dyingPeer connects to the port in argv[1]; "send" sends 1000 bytes,
-// "recv" reads 64 KiB; then it says so and waits to be killed.
+// dyingPeer connects to the port in argv[1]; "send" sends 1000 bytes and
+// waits for the script's reply to arrive, "recv" reads 64 KiB; then it
+// says so and waits to be killed.
 const dyingPeer = `import socket, sys, time
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
 if sys.argv[2] == "send":
     s.sendall(b"y" * 1000)
+    # Wait for the script's b"ping" without reading it: unread data is
+    # what makes the kernel reset the connection when this process dies
+    # (killed before it arrives, the peer would close with a FIN).
+    s.recv(4, socket.MSG_PEEK)
 else:
     n = 0
     while n < 65536:

@@ -59,6 +59,9 @@ var methods = func() map[string]*starlark.Builtin {
 	for name, def := range methodTable {
 		def := def
 		m[name] = starlark.NewBuiltin(name, func(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+			if len(args) == 0 && len(kwargs) == 0 && def.sig.Style == builtins.CNone {
+				return def.fn(b.Receiver().(*Socket), thread, nil) // nothing to bind: Bind would return nil
+			}
 			bound, err := def.sig.Bind(args, kwargs)
 			if err != nil {
 				return nil, err

@@ -198,6 +198,9 @@ func (s *Socket) Hash() (uint32, error) {
 
 // Attr returns the read-only attributes and the bound methods.
 func (s *Socket) Attr(name string) (starlark.Value, error) {
+	if m := s.method(name); m != nil {
+		return m, nil
+	}
 	switch name {
 	case "family":
 		return starlark.MakeInt(s.family), nil
@@ -207,9 +210,6 @@ func (s *Socket) Attr(name string) (starlark.Value, error) {
 		return starlark.MakeInt(s.proto), nil
 	case "timeout":
 		return conv.TimeoutValue(time.Duration(s.timeout.Load())), nil
-	}
-	if m := s.method(name); m != nil {
-		return m, nil
 	}
 	return nil, builtins.Errorf(builtins.AttributeError, "'socket' object has no attribute '%s'", name)
 }

@@ -19,7 +19,7 @@ import (
 // delay it), and when nothing else is runnable the yield returns at once.
 //
 // Writes do not spin: in request/response they seldom wait, and a writer
-// that waits for the poller's "writable" (half the buffer free) sends in
+// that waits for the poller's "writable" (a third of the buffer free) sends in
 // large pieces where a spinning one would send in small ones.
 
 // spinBudget bounds a read's spin.
@@ -36,18 +36,19 @@ var multiCPU = runtime.NumCPU() > 1
 // after each miss in a row, so that an idle connection costs no CPU; a
 // spin that found its data resets that.
 //
-// It also predicts the wait for an answer: when a read that follows a
-// write on the socket had to wait, the next such read yields before its
-// first attempt, which in a request/response exchange saves the attempt
-// that would find nothing (and on one core lets the peer answer first),
-// until a spin misses. Only reads after writes: a reader of a stream or a
-// listener of a connection flood that yielded before each read would hand
-// the writer a whole time slice per read.
+// It also predicts the wait: once a read had to wait, the next read yields
+// before its first attempt, which in a request/response exchange saves the
+// attempt that would find nothing, and in a stream lets more arrive per
+// read, until a spin misses. On a single CPU only a read that follows a
+// write does: there the yield hands the CPU to the peer for as long as it
+// runs, which is what a peer that owes an answer needs, while a reader of
+// a stream or a listener under a connection flood would give the writer a
+// whole time slice per read.
 type spinner struct {
-	backoff    atomic.Int32 // reads to skip after the next miss
-	skip       atomic.Int32 // reads left to skip
-	answerWait atomic.Bool  // reads after writes have had to wait
-	wrote      atomic.Bool  // the socket sent something since its last read
+	backoff atomic.Int32 // reads to skip after the next miss
+	skip    atomic.Int32 // reads left to skip
+	waited  atomic.Bool  // reads have had to wait
+	wrote   atomic.Bool  // the socket sent something since its last read
 }
 
 // worth reports whether this read should spin.
@@ -70,13 +71,12 @@ func (sp *spinner) record(found bool) {
 	b := min(sp.backoff.Load()*2+1, maxSpinBackoff)
 	sp.backoff.Store(b)
 	sp.skip.Store(b)
-	sp.answerWait.Store(false)
+	sp.waited.Store(false)
 }
 
-// expectsAnswer reports whether the next read waits for the answer to a
-// write, as far as the spinner can tell.
-func (sp *spinner) expectsAnswer() bool {
-	return sp.wrote.Load() && sp.answerWait.Load()
+// expectsWait reports whether the next read is predicted to wait.
+func (sp *spinner) expectsWait() bool {
+	return (multiCPU || sp.wrote.Load()) && sp.waited.Load()
 }
 
 // spins reports whether a read of dir on s may spin. A stream being
@@ -94,8 +94,8 @@ func (s *Socket) spins(dir direction) bool {
 func osYield() { unix.RawSyscall(unix.SYS_SCHED_YIELD, 0, 0, 0) }
 
 // firstAttempt makes a call's first attempt, a read after a yield when
-// the spinner expects it to wait for an answer (never on a non-blocking
-// socket, which makes one attempt and raises).
+// the spinner predicts a wait (never on a non-blocking socket, which
+// makes one attempt and raises).
 func (s *Socket) firstAttempt(dir direction, timeout time.Duration, fn func(fd int) error) error {
 	sp := &s.spinner
 	if dir == writing {
@@ -105,17 +105,16 @@ func (s *Socket) firstAttempt(dir direction, timeout time.Duration, fn func(fd i
 		}
 		return err
 	}
-	afterWrite := sp.wrote.Load()
-	if afterWrite {
+	predicts := timeout != 0 && s.spins(dir) && (multiCPU || sp.wrote.Load())
+	if sp.wrote.Load() {
 		sp.wrote.Store(false)
 	}
-	spins := timeout != 0 && s.spins(dir)
-	if spins && afterWrite && sp.answerWait.Load() {
+	if predicts && sp.waited.Load() {
 		osYield()
 	}
 	err := s.control(fn)
-	if spins && afterWrite && err == unix.EAGAIN && !sp.answerWait.Load() {
-		sp.answerWait.Store(true)
+	if predicts && err == unix.EAGAIN && !sp.waited.Load() {
+		sp.waited.Store(true)
 	}
 	return err
 }
@@ -154,12 +153,12 @@ func (s *Socket) spin(dir direction, deadline time.Time, fn func(fd int) error) 
 // listening or unconnected socket, MSG_OOB without urgent data) that do
 // not make the socket readable. It reports whether the attempt stands;
 // when not, the caller waits as CPython does (nothing was consumed). When
-// the read is expected to wait for an answer it makes no attempt.
+// the read is predicted to wait it makes no attempt.
 // MSG_OOB never reads first: urgent data does not make the socket
 // readable to poll(2), so CPython's poll times out even when the byte is
 // there, and the read must not succeed where CPython's does not.
 func (s *Socket) readEagerly(bufsize, flags int, fn func(fd int) error) (bool, error) {
-	if bufsize == 0 || flags&(unix.MSG_DONTWAIT|unix.MSG_OOB) != 0 || s.timeout.Load() <= 0 || s.spinner.expectsAnswer() {
+	if bufsize == 0 || flags&(unix.MSG_DONTWAIT|unix.MSG_OOB) != 0 || s.timeout.Load() <= 0 || s.spinner.expectsWait() {
 		return false, nil
 	}
 	switch err := s.control(fn); err {

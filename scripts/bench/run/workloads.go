@@ -13,6 +13,8 @@ type workload struct {
 	// granule rounds the scaled count down to a multiple of itself (and up
 	// to at least one granule): tcp_bulk sends whole 64 KiB chunks.
 	granule int
+	// minCount is the least count that gives a reliable figure.
+	minCount int
 	// server returns the server's arguments, or nil for a single-process
 	// workload; path is a fresh AF_UNIX path for the run.
 	server func(count int, path string) []string
@@ -34,7 +36,8 @@ var workloads = []workload{
 	{name: "unix_pingpong", count: 100_000, server: pathArg, client: addrCount},
 	{name: "tcp_bulk", count: gib, granule: bulkChunk, server: noArgs, client: addrCount, serverDone: receivedAll},
 	{name: "tcp_connect_rate", count: 20_000, server: countArg, client: addrCount},
-	{name: "call_overhead", count: 1_000_000, client: func(_ string, count int) []string { return []string{itoa(count)} }},
+	// A call costs tens of nanoseconds: a shorter loop would time noise.
+	{name: "call_overhead", count: 1_000_000, minCount: 1_000_000, client: func(_ string, count int) []string { return []string{itoa(count)} }},
 }
 
 func noArgs(int, string) []string               { return []string{} }
@@ -55,7 +58,7 @@ func receivedAll(lines []string, count int) error {
 
 // scaled is the workload's count at scale.
 func (w workload) scaled(scale float64) int {
-	n := int(float64(w.count) * scale)
+	n := max(int(float64(w.count)*scale), w.minCount)
 	if w.granule > 0 {
 		n -= n % w.granule
 		return max(n, w.granule)
