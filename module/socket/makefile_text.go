@@ -22,7 +22,7 @@ type TextIOWrapper struct {
 	buffer   bufferedFile
 	mode     starlark.Value // makefile's mode argument, as given
 	encoding string         // as given, or the locale's
-	codec    *textCodec
+	codec    *builtins.Codec
 	errors   string
 
 	readUniversal bool   // any of \r, \n, \r\n ends a line
@@ -53,7 +53,7 @@ var (
 // textOptions are makefile's encoding, errors and newline, checked.
 type textOptions struct {
 	encoding string
-	codec    *textCodec
+	codec    *builtins.Codec
 	errors   string
 	newline  *string // nil for None
 }
@@ -87,10 +87,10 @@ func parseTextOptions(encoding, errors, newline starlark.Value) (*textOptions, e
 	}
 	if enc == nil || *enc == "locale" {
 		// The locale's encoding, which here is UTF-8 as CPython names it.
-		opts.encoding, opts.codec = "UTF-8", utf8Codec
+		opts.encoding, opts.codec = "UTF-8", builtins.UTF8
 		return opts, nil
 	}
-	if opts.codec, err = lookupCodec(*enc); err != nil {
+	if opts.codec, err = builtins.LookupCodec(*enc); err != nil {
 		return nil, err
 	}
 	opts.encoding = *enc
@@ -157,7 +157,7 @@ func (t *TextIOWrapper) write(thread *starlark.Thread, v starlark.Value) (int, e
 	if t.writeNL != "" {
 		text = strings.ReplaceAll(text, "\n", t.writeNL)
 	}
-	encoded, err := t.codec.encode(t.codec, text, t.errors)
+	encoded, err := t.codec.Encode(text, t.errors)
 	if err != nil {
 		return 0, err
 	}
@@ -320,7 +320,7 @@ func (t *TextIOWrapper) read(thread *starlark.Thread, n int) (starlark.Value, er
 		}
 		data, ok := all.(starlark.Bytes)
 		if !ok { // a non-blocking socket had nothing: CPython's decoder fails on None
-			if t.codec == utf8Codec {
+			if t.codec == builtins.UTF8 {
 				return nil, builtins.Errorf(builtins.TypeError, "can't concat NoneType to bytes")
 			}
 			return nil, builtins.Errorf(builtins.TypeError, "a bytes-like object is required, not 'NoneType'")
