@@ -3,6 +3,7 @@ package builtins
 import (
 	"encoding/hex"
 	"strings"
+	"unicode/utf8"
 	_ "unsafe" // for go:linkname
 
 	"go.starlark.net/starlark"
@@ -46,22 +47,22 @@ var bytesMethods = map[string]method{
 	"rstrip":     bytesStrip(strings.TrimRight),
 	"startswith": bytesAffix("startswith", strings.HasPrefix),
 	"endswith":   bytesAffix("endswith", strings.HasSuffix),
-	"find":       bytesSearch("find", false, false),
-	"rfind":      bytesSearch("rfind", true, false),
-	"index":      bytesSearch("index", false, true),
-	"rindex":     bytesSearch("rindex", true, true),
+	"find":       bytesSearch(false, false),
+	"rfind":      bytesSearch(true, false),
+	"index":      bytesSearch(false, true),
+	"rindex":     bytesSearch(true, true),
 	"count":      bytesCount,
 	"replace":    bytesReplace,
 	"join":       bytesJoin,
 	"partition":  bytesPartition(false),
 	"rpartition": bytesPartition(true),
-	"upper":      bytesMap("upper", func(s string) string { return asciiCase(s, 'a', 'z', 'A') }),
-	"lower":      bytesMap("lower", func(s string) string { return asciiCase(s, 'A', 'Z', 'a') }),
-	"hex":        bytesMap("hex", func(s string) string { return hex.EncodeToString([]byte(s)) }),
-	"isdigit":    bytesIs("isdigit", func(c byte) bool { return c >= '0' && c <= '9' }),
-	"isalpha":    bytesIs("isalpha", isASCIILetter),
-	"isalnum":    bytesIs("isalnum", func(c byte) bool { return isASCIILetter(c) || c >= '0' && c <= '9' }),
-	"isspace":    bytesIs("isspace", func(c byte) bool { return strings.IndexByte(asciiSpace, c) >= 0 }),
+	"upper":      bytesMap(func(s string) starlark.Value { return starlark.Bytes(asciiCase(s, 'a', 'z', 'A')) }),
+	"lower":      bytesMap(func(s string) starlark.Value { return starlark.Bytes(asciiCase(s, 'A', 'Z', 'a')) }),
+	"hex":        bytesHex,
+	"isdigit":    bytesIs(func(c byte) bool { return c >= '0' && c <= '9' }),
+	"isalpha":    bytesIs(isASCIILetter),
+	"isalnum":    bytesIs(func(c byte) bool { return isASCIILetter(c) || c >= '0' && c <= '9' }),
+	"isspace":    bytesIs(func(c byte) bool { return strings.IndexByte(asciiSpace, c) >= 0 }),
 }
 
 // asciiSpace is what Python's bytes methods take as whitespace.
@@ -91,12 +92,41 @@ func bytesLike(v starlark.Value) (string, error) {
 	return "", Errorf(TypeError, "a bytes-like object is required, not '%s'", PyTypeName(v))
 }
 
-// bind unpacks a method's arguments with CPython's wording for a wrong
-// count; what each value must be is checked by the method.
-func bind(b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple, params ...string) ([]starlark.Value, error) {
-	sig := &Signature{Name: b.Name(), Style: PyDef, Params: params}
-	return sig.Bind(args, kwargs)
+// bind unpacks a method's arguments, worded as CPython words a wrong
+// call of that method; what each value must be is checked by the method.
+func bind(b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) ([]starlark.Value, error) {
+	return methodSignatures[b.Name()].Bind(args, kwargs)
 }
+
+// methodSignatures are the methods' parameters, each in the style CPython
+// parses them in (which decides the wording of a wrong call).
+var methodSignatures = func() map[string]*Signature {
+	sigs := map[string]*Signature{
+		"decode":     {Name: "decode", Style: Clinic, Params: []string{"encoding?", "errors?"}},
+		"encode":     {Name: "encode", Style: Clinic, Params: []string{"encoding?", "errors?"}},
+		"split":      {Name: "split", Style: Clinic, Params: []string{"sep?", "maxsplit?"}},
+		"rsplit":     {Name: "rsplit", Style: Clinic, Params: []string{"sep?", "maxsplit?"}},
+		"splitlines": {Name: "splitlines", Style: Clinic, Params: []string{"keepends?"}},
+		"hex":        {Name: "hex", Style: Clinic, Params: []string{"sep?", "bytes_per_sep?"}},
+		"replace":    {Name: "replace", Qualified: "bytes.replace", Style: Positional, Params: []string{"old", "new", "count?"}},
+	}
+	for _, name := range []string{"strip", "lstrip", "rstrip"} {
+		sigs[name] = &Signature{Name: name, Qualified: "bytes." + name, Style: Positional, Params: []string{"bytes?"}}
+	}
+	for _, name := range []string{"startswith", "endswith"} {
+		sigs[name] = &Signature{Name: name, Qualified: "bytes." + name, Style: CArgs, Params: []string{"prefix", "start?", "end?"}}
+	}
+	for _, name := range []string{"find", "rfind", "index", "rindex", "count"} {
+		sigs[name] = &Signature{Name: name, Qualified: "bytes." + name, Style: CArgs, Params: []string{"sub", "start?", "end?"}}
+	}
+	for _, name := range []string{"join", "partition", "rpartition"} {
+		sigs[name] = &Signature{Name: "bytes." + name, Style: COne}
+	}
+	for _, name := range []string{"upper", "lower", "isdigit", "isalpha", "isalnum", "isspace"} {
+		sigs[name] = &Signature{Name: "bytes." + name, Style: CNone}
+	}
+	return sigs
+}()
 
 func optString(v starlark.Value, fn, param, def string) (string, error) {
 	switch v := v.(type) {
@@ -128,7 +158,7 @@ func strEncode(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwa
 
 // codecArgs reads decode's and encode's (encoding='utf-8', errors='strict').
 func codecArgs(b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (encoding, errors string, err error) {
-	vals, err := bind(b, args, kwargs, "encoding?", "errors?")
+	vals, err := bind(b, args, kwargs)
 	if err != nil {
 		return "", "", err
 	}
@@ -156,7 +186,7 @@ func optInt(v starlark.Value, def int) (int, error) {
 
 func bytesSplit(fromRight bool) method {
 	return func(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-		vals, err := bind(b, args, kwargs, "sep?", "maxsplit?")
+		vals, err := bind(b, args, kwargs)
 		if err != nil {
 			return nil, err
 		}
@@ -263,7 +293,7 @@ func bytesList(parts []string) *starlark.List {
 }
 
 func bytesSplitlines(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	vals, err := bind(b, args, kwargs, "keepends?")
+	vals, err := bind(b, args, kwargs)
 	if err != nil {
 		return nil, err
 	}
@@ -292,7 +322,7 @@ func bytesSplitlines(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tupl
 
 func bytesStrip(trim func(s, cutset string) string) method {
 	return func(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-		vals, err := bind(b, args, kwargs, "bytes?")
+		vals, err := bind(b, args, kwargs)
 		if err != nil {
 			return nil, err
 		}
@@ -331,7 +361,7 @@ func span(s string, start, end starlark.Value) (string, int, error) {
 
 func bytesAffix(name string, has func(s, affix string) bool) method {
 	return func(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-		vals, err := bind(b, args, kwargs, "prefix", "start?", "end?")
+		vals, err := bind(b, args, kwargs)
 		if err != nil {
 			return nil, err
 		}
@@ -375,20 +405,24 @@ func needle(v starlark.Value) (string, error) {
 	return "", Errorf(TypeError, "argument should be integer or bytes-like object, not '%s'", PyTypeName(v))
 }
 
-func bytesSearch(name string, fromRight, mustFind bool) method {
+// searchArgs reads find's, index's and count's (sub[, start[, end]]): the
+// slice searched, what is searched for, and the slice's offset (-1 when
+// start is past end, which finds nothing).
+func searchArgs(b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (s, sub string, off int, err error) {
+	vals, err := bind(b, args, kwargs)
+	if err != nil {
+		return "", "", 0, err
+	}
+	if sub, err = needle(vals[0]); err != nil {
+		return "", "", 0, err
+	}
+	s, off, err = span(recvBytes(b), vals[1], vals[2])
+	return s, sub, off, err
+}
+
+func bytesSearch(fromRight, mustFind bool) method {
 	return func(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-		if len(kwargs) > 0 {
-			return nil, Errorf(TypeError, "%s() takes no keyword arguments", name)
-		}
-		vals, err := bind(b, args, nil, "sub", "start?", "end?")
-		if err != nil {
-			return nil, err
-		}
-		sub, err := needle(vals[0])
-		if err != nil {
-			return nil, err
-		}
-		s, off, err := span(recvBytes(b), vals[1], vals[2])
+		s, sub, off, err := searchArgs(b, args, kwargs)
 		if err != nil {
 			return nil, err
 		}
@@ -411,18 +445,7 @@ func bytesSearch(name string, fromRight, mustFind bool) method {
 }
 
 func bytesCount(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if len(kwargs) > 0 {
-		return nil, Errorf(TypeError, "count() takes no keyword arguments")
-	}
-	vals, err := bind(b, args, nil, "sub", "start?", "end?")
-	if err != nil {
-		return nil, err
-	}
-	sub, err := needle(vals[0])
-	if err != nil {
-		return nil, err
-	}
-	s, off, err := span(recvBytes(b), vals[1], vals[2])
+	s, sub, off, err := searchArgs(b, args, kwargs)
 	if err != nil || off < 0 {
 		return starlark.MakeInt(0), err
 	}
@@ -430,7 +453,7 @@ func bytesCount(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kw
 }
 
 func bytesReplace(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	vals, err := bind(b, args, kwargs, "old", "new", "count?")
+	vals, err := bind(b, args, kwargs)
 	if err != nil {
 		return nil, err
 	}
@@ -450,7 +473,7 @@ func bytesReplace(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, 
 }
 
 func bytesJoin(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	vals, err := bind(b, args, kwargs, "iterable_of_bytes")
+	vals, err := bind(b, args, kwargs)
 	if err != nil {
 		return nil, err
 	}
@@ -474,7 +497,7 @@ func bytesJoin(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwa
 
 func bytesPartition(fromRight bool) method {
 	return func(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-		vals, err := bind(b, args, kwargs, "sep")
+		vals, err := bind(b, args, kwargs)
 		if err != nil {
 			return nil, err
 		}
@@ -500,20 +523,17 @@ func bytesPartition(fromRight bool) method {
 	}
 }
 
-func bytesMap(name string, f func(string) string) method {
+// bytesMap is a method of no arguments that maps the bytes to a value.
+func bytesMap(f func(string) starlark.Value) method {
 	return func(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 		if _, err := bind(b, args, kwargs); err != nil {
 			return nil, err
 		}
-		out := f(recvBytes(b))
-		if name == "hex" {
-			return starlark.String(out), nil
-		}
-		return starlark.Bytes(out), nil
+		return f(recvBytes(b)), nil
 	}
 }
 
-func bytesIs(name string, class func(byte) bool) method {
+func bytesIs(class func(byte) bool) method {
 	return func(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 		if _, err := bind(b, args, kwargs); err != nil {
 			return nil, err
@@ -526,4 +546,56 @@ func bytesIs(name string, class func(byte) bool) method {
 		}
 		return starlark.Bool(s != ""), nil
 	}
+}
+
+// bytesHex is bytes.hex(sep=None, bytes_per_sep=1): sep goes between
+// groups of bytes_per_sep bytes, counted from the right (from the left
+// when negative).
+func bytesHex(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	vals, err := bind(b, args, kwargs)
+	if err != nil {
+		return nil, err
+	}
+	digits := hex.EncodeToString([]byte(recvBytes(b)))
+	if vals[0] == nil || vals[0] == starlark.None {
+		return starlark.String(digits), nil
+	}
+	var sep string
+	switch v := vals[0].(type) {
+	case starlark.String:
+		sep = string(v)
+	case starlark.Bytes:
+		sep = string(v)
+	default:
+		return nil, Errorf(TypeError, "object of type '%s' has no len()", PyTypeName(v))
+	}
+	if utf8.RuneCountInString(sep) != 1 {
+		return nil, Errorf(ValueError, "sep must be length 1.")
+	}
+	if sep[0] >= utf8.RuneSelf {
+		return nil, Errorf(ValueError, "sep must be ASCII.")
+	}
+	per, err := optInt(vals[1], 1)
+	if err != nil {
+		return nil, err
+	}
+	group := 2 * max(per, -per) // hex digits per group
+	if group == 0 || group >= len(digits) {
+		return starlark.String(digits), nil
+	}
+	var parts []string
+	if per > 0 { // whole groups at the right, the short one first
+		first := len(digits) % group
+		if first > 0 {
+			parts = append(parts, digits[:first])
+		}
+		for i := first; i < len(digits); i += group {
+			parts = append(parts, digits[i:i+group])
+		}
+	} else {
+		for i := 0; i < len(digits); i += group {
+			parts = append(parts, digits[i:min(i+group, len(digits))])
+		}
+	}
+	return starlark.String(strings.Join(parts, sep)), nil
 }

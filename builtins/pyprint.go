@@ -62,7 +62,7 @@ func pyStrBuiltin(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tu
 	return starlark.String(s), err
 }
 
-var strSignature = &Signature{Name: "str", Style: PyDef, Params: []string{"object?", "encoding?", "errors?"}}
+var strSignature = &Signature{Name: "str", Style: Clinic, Params: []string{"object?", "encoding?", "errors?"}}
 
 // pyPrint is print(*values, sep=' ', end='\n'). With the default end it
 // goes through thread.Print, so an embedding host still receives it.

@@ -27,6 +27,14 @@ const (
 	// CNone is a C function of no arguments (METH_NOARGS): "socket.fileno()
 	// takes no arguments (1 given)".
 	CNone
+	// Clinic is an Argument Clinic function that takes keywords
+	// (bytes.split, str.encode): "split() takes at most 2 arguments (3
+	// given)", "'x' is an invalid keyword argument for split()".
+	Clinic
+	// Positional is an Argument Clinic function of positional arguments
+	// only (bytes.replace): "replace expected at least 2 arguments, got 1";
+	// no keyword arguments.
+	Positional
 )
 
 // Signature describes a builtin's parameters and how CPython reports a
@@ -109,8 +117,54 @@ func (sig *Signature) Bind(args starlark.Tuple, kwargs []starlark.Tuple) ([]star
 		out := make([]starlark.Value, len(sig.params))
 		copy(out, args)
 		return out, nil
+	case Positional:
+		if len(kwargs) > 0 {
+			return nil, sig.noKeywords()
+		}
+		if len(args) < sig.required {
+			return nil, Errorf(TypeError, "%s expected at least %d argument%s, got %d", sig.Name, sig.required, plural(sig.required), len(args))
+		}
+		if len(args) > sig.nPos {
+			return nil, Errorf(TypeError, "%s expected at most %d argument%s, got %d", sig.Name, sig.nPos, plural(sig.nPos), len(args))
+		}
+		out := make([]starlark.Value, len(sig.params))
+		copy(out, args)
+		return out, nil
+	case Clinic:
+		return sig.bindClinic(args, kwargs)
 	}
 	return sig.bindPyDef(args, kwargs)
+}
+
+// bindClinic binds as Argument Clinic's parser does for a function that
+// takes its arguments by position or by keyword.
+func (sig *Signature) bindClinic(args starlark.Tuple, kwargs []starlark.Tuple) ([]starlark.Value, error) {
+	if given := len(args) + len(kwargs); given > sig.nPos {
+		what := "argument"
+		if len(args) == 0 {
+			what = "keyword argument"
+		}
+		return nil, Errorf(TypeError, "%s() takes at most %d %s%s (%d given)", sig.Name, sig.nPos, what, plural(sig.nPos), given)
+	}
+	out := make([]starlark.Value, len(sig.params))
+	copy(out, args)
+	for _, kv := range kwargs {
+		key := string(kv[0].(starlark.String))
+		i := sig.index(key)
+		switch {
+		case i < 0:
+			return nil, Errorf(TypeError, "'%s' is an invalid keyword argument for %s()", key, sig.Name)
+		case out[i] != nil:
+			return nil, Errorf(TypeError, "argument for %s() given by name ('%s') and position (%d)", sig.Name, key, i+1)
+		}
+		out[i] = kv[1]
+	}
+	for i, p := range sig.params {
+		if out[i] == nil && !p.optional {
+			return nil, Errorf(TypeError, "%s() missing required argument '%s' (pos %d)", sig.Name, p.name, i+1)
+		}
+	}
+	return out, nil
 }
 
 func (sig *Signature) noKeywords() error {
