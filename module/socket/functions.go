@@ -195,12 +195,7 @@ func (in *Instance) closeFD(_ *starlark.Thread, args []starlark.Value) (starlark
 		return nil, err
 	}
 	in.disown(fd)
-	if s := in.socketWithFD(fd); s != nil {
-		// The number is one of the script's sockets: close it as CPython
-		// does, leaving that socket to fail with EBADF from now on.
-		s.closeUnderneath()
-	}
-	if err := unix.Close(fd); err != nil && err != unix.ECONNRESET {
+	if err := in.closeDescriptor(fd); err != nil && err != unix.ECONNRESET {
 		return nil, builtins.FromError(err)
 	}
 	return starlark.None, nil

@@ -1,6 +1,7 @@
 package socket
 
 import (
+	"slices"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -68,9 +69,13 @@ type Instance struct {
 	module         *moduleValue
 	class          *socketClass
 
-	mu      sync.Mutex
-	sockets map[*Socket]struct{}
-	closed  bool // Close has run: no socket may be opened any more
+	mu sync.Mutex
+	// sockets holds the open sockets by descriptor number: a number has
+	// more than one only when a script adopts a number a socket of its
+	// own already has (socket(fileno=s.fileno())), which CPython allows.
+	sockets  map[int][]*Socket
+	nSockets int
+	closed   bool // Close has run: no socket may be opened any more
 
 	// received holds descriptors that arrived in SCM_RIGHTS messages and
 	// that the script has neither closed nor adopted (msg_fds.go).
@@ -79,7 +84,7 @@ type Instance struct {
 
 // New returns a module instance configured by opts.
 func New(opts Options) *Instance {
-	in := &Instance{opts: opts, sockets: make(map[*Socket]struct{})}
+	in := &Instance{opts: opts, sockets: make(map[int][]*Socket)}
 	switch {
 	case opts.DefaultTimeout == 0:
 		in.defaultTimeout.Store(int64(conv.NoTimeout))
@@ -122,9 +127,9 @@ func (m *moduleValue) Attr(name string) (starlark.Value, error) {
 func (in *Instance) Close() error {
 	in.mu.Lock()
 	in.closed = true
-	open := make([]*Socket, 0, len(in.sockets))
-	for s := range in.sockets {
-		open = append(open, s)
+	open := make([]*Socket, 0, in.nSockets)
+	for _, same := range in.sockets {
+		open = append(open, same...)
 	}
 	in.mu.Unlock()
 	for _, s := range open {
@@ -138,7 +143,7 @@ func (in *Instance) Close() error {
 func (in *Instance) OpenSockets() int {
 	in.mu.Lock()
 	defer in.mu.Unlock()
-	return len(in.sockets)
+	return in.nSockets
 }
 
 func (in *Instance) track(s *Socket) error {
@@ -147,26 +152,49 @@ func (in *Instance) track(s *Socket) error {
 	if err := in.roomLocked(1); err != nil {
 		return err
 	}
-	in.sockets[s] = struct{}{}
+	fd := s.Fileno()
+	in.sockets[fd] = append(in.sockets[fd], s)
+	in.nSockets++
 	return nil
 }
 
-func (in *Instance) untrack(s *Socket) {
-	in.mu.Lock()
-	delete(in.sockets, s)
-	in.mu.Unlock()
-}
-
-// socketWithFD returns the open socket whose descriptor is fd, or nil.
-func (in *Instance) socketWithFD(fd int) *Socket {
+// untrack forgets s, which had descriptor fd.
+func (in *Instance) untrack(s *Socket, fd int) {
 	in.mu.Lock()
 	defer in.mu.Unlock()
-	for s := range in.sockets {
-		if s.Fileno() == fd {
-			return s
+	same := in.sockets[fd]
+	for i, t := range same {
+		if t == s {
+			same = append(same[:i], same[i+1:]...)
+			in.nSockets--
+			break
 		}
 	}
-	return nil
+	if len(same) == 0 {
+		delete(in.sockets, fd)
+	} else {
+		in.sockets[fd] = same
+	}
+}
+
+// socketsWithFD returns the open sockets whose descriptor is fd.
+func (in *Instance) socketsWithFD(fd int) []*Socket {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	return slices.Clone(in.sockets[fd])
+}
+
+// closeDescriptor closes descriptor number fd. Any open socket that still
+// has the number (socket.close(s.fileno()), or a socket made with
+// socket(fileno=) on it) loses it as in CPython: it fails with EBADF from
+// now on, and never closes the number, which may be reused.
+func (in *Instance) closeDescriptor(fd int) error {
+	// The sockets learn first, so that none closes the number after it
+	// is closed here (and perhaps reused).
+	for _, s := range in.socketsWithFD(fd) {
+		s.closeUnderneath()
+	}
+	return unix.Close(fd)
 }
 
 // checkCapacity refuses early, before any descriptor is made, when n more
@@ -185,7 +213,7 @@ func (in *Instance) roomLocked(n int) error {
 		// during it.
 		return builtins.NewOSError(syscall.EBADF)
 	}
-	if in.opts.MaxSockets > 0 && len(in.sockets)+n > in.opts.MaxSockets {
+	if in.opts.MaxSockets > 0 && in.nSockets+n > in.opts.MaxSockets {
 		return builtins.OSErrorf(syscall.EMFILE, "Too many open sockets: this host allows %d at once", in.opts.MaxSockets)
 	}
 	return nil

@@ -88,8 +88,8 @@ func (in *Instance) holds(fd int) bool {
 	if _, ok := in.received[fd]; ok {
 		return true
 	}
-	for s := range in.sockets {
-		if s.Fileno() == fd {
+	for _, s := range in.sockets[fd] {
+		if !s.descriptorGone() { // a number closed under a socket may be anyone's now
 			return true
 		}
 	}

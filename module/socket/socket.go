@@ -117,6 +117,7 @@ func (s *Socket) release(closeFD bool) (int, bool) {
 	}
 	s.closed = true
 	fd := int(s.fd.Swap(-1))
+	gone := s.fdGone
 	watches := s.watches
 	s.watches = nil
 	s.mu.Unlock()
@@ -125,16 +126,9 @@ func (s *Socket) release(closeFD bool) (int, bool) {
 		w.stop()
 	}
 	s.file.Close()
-	s.inst.untrack(s)
-	if closeFD && !s.fdGone {
-		// A socket made with socket(fileno=) on the same number loses its
-		// descriptor too: as in CPython it fails with EBADF from now on,
-		// and it must never close the number, which may be reused.
-		sharer := s.inst.socketWithFD(fd)
-		unix.Close(fd)
-		if sharer != nil {
-			sharer.closeUnderneath()
-		}
+	s.inst.untrack(s, fd)
+	if closeFD && !gone {
+		s.inst.closeDescriptor(fd)
 	}
 	return fd, true
 }
