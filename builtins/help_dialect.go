@@ -38,7 +38,8 @@ hierarchy: isinstance(err, OSError) is True for a ConnectionRefusedError),
 socket.socket, one of int, float, str, bytes, bool, list, tuple, dict and
 set, or a tuple of these.`},
 	"print": {"print(*args, sep=' ', end='\\n', file=None, flush=False)", `Prints the values, as Python's print does: str() of each, separated by
-sep and followed by end.  file and flush are accepted and ignored.
+sep and followed by end.  With file, the text goes to file.write (a file
+made by sock.makefile("w")), and flush=True then calls file.flush().
 
 starsock: with the default end the line goes through the host's Print
 (the interpreter's standard output); any other end writes to standard

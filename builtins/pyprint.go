@@ -68,25 +68,31 @@ var strSignature = &Signature{Name: "str", Style: Clinic, Params: []string{"obje
 // goes through thread.Print, so an embedding host still receives it.
 func pyPrint(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	sep, end := " ", "\n"
+	var file starlark.Value = starlark.None
+	flush := false
 	for _, kv := range kwargs {
 		key := string(kv[0].(starlark.String))
-		var val string
-		switch v := kv[1].(type) {
-		case starlark.NoneType:
-			continue
-		case starlark.String:
-			val = string(v)
-		default:
-			return nil, Errorf(TypeError, "%s must be None or a string, not %s", key, PyTypeName(kv[1]))
-		}
 		switch key {
-		case "sep":
-			sep = val
-		case "end":
-			end = val
-		case "flush", "file":
+		case "sep", "end":
+		case "flush":
+			flush = bool(kv[1].Truth())
+			continue
+		case "file":
+			file = kv[1]
+			continue
 		default:
 			return nil, Errorf(TypeError, "'%s' is an invalid keyword argument for print()", key)
+		}
+		switch v := kv[1].(type) {
+		case starlark.NoneType:
+		case starlark.String:
+			if key == "sep" {
+				sep = string(v)
+			} else {
+				end = string(v)
+			}
+		default:
+			return nil, Errorf(TypeError, "%s must be None or a string, not %s", key, PyTypeName(kv[1]))
 		}
 	}
 	var line strings.Builder
@@ -96,6 +102,9 @@ func pyPrint(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, 
 		}
 		line.WriteString(PyStr(v))
 	}
+	if file != starlark.None {
+		return starlark.None, printToFile(thread, file, line.String()+end, flush)
+	}
 	if end == "\n" && thread.Print != nil {
 		thread.Print(thread, line.String())
 		return starlark.None, nil
@@ -103,4 +112,34 @@ func pyPrint(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, 
 	line.WriteString(end)
 	os.Stdout.WriteString(line.String())
 	return starlark.None, nil
+}
+
+// printToFile is print(..., file=f): the text goes to f.write, as Python
+// does, so print works on a file made by sock.makefile("w").
+func printToFile(thread *starlark.Thread, file starlark.Value, text string, flush bool) error {
+	call := func(method string, args ...starlark.Value) error {
+		fn, err := getattr(file, method)
+		if err != nil {
+			return err
+		}
+		_, err = starlark.Call(thread, fn, args, nil)
+		return err
+	}
+	if err := call("write", starlark.String(text)); err != nil {
+		return err
+	}
+	if flush {
+		return call("flush")
+	}
+	return nil
+}
+
+// getattr is Python's getattr(v, name), with its AttributeError.
+func getattr(v starlark.Value, name string) (starlark.Value, error) {
+	if a, ok := v.(starlark.HasAttrs); ok {
+		if m, err := a.Attr(name); m != nil || err != nil {
+			return m, err
+		}
+	}
+	return nil, Errorf(AttributeError, "'%s' object has no attribute '%s'", PyTypeName(v), name)
 }
