@@ -101,13 +101,11 @@ func (s *Socket) connectEx(thread *starlark.Thread, args []starlark.Value) (star
 
 // connectAddr connects as CPython does over a non-blocking descriptor:
 // connect(2), and on EINPROGRESS (or EINTR, PEP 475) wait until writable
-// within the timeout, then read SO_ERROR; a wake-up that leaves the socket
-// unconnected waits again (Go's net does the same, fd_unix.go).
+// within the timeout, then learn the outcome (connect(2) again, or
+// SO_ERROR); a wake-up that leaves the socket unconnected waits again
+// (Go's net does the same, fd_unix.go).
 func (s *Socket) connectAddr(thread *starlark.Thread, op string, sa *conv.Sockaddr) error {
-	var err error
-	if cerr := s.rc.Control(func(fd uintptr) { err = sysConnect(int(fd), sa) }); cerr != nil {
-		return s.closedOr(cerr)
-	}
+	err := s.control(func(fd int) error { return sysConnect(fd, sa) })
 	timeout := s.timeout.Load()
 	if err == unix.EAGAIN && s.family == unix.AF_UNIX && timeout < 0 {
 		return s.retryConnect(thread, op, sa)
@@ -118,7 +116,24 @@ func (s *Socket) connectAddr(thread *starlark.Thread, op string, sa *conv.Sockad
 	if timeout == 0 {
 		return err // BlockingIOError: [Errno 115] Operation now in progress
 	}
-	err = s.wait(thread, op, writing, time.Time{}, func(fd int) error {
+	if timeout < 0 {
+		// CPython makes a blocking connect(2) when the timeout is None,
+		// which leaves the kernel's socket connected (connecting again is
+		// EISCONN). connect(2) again does both the waiting test and that:
+		// EALREADY while the handshake is on, 0 once it is done (on
+		// loopback, usually already at the first try), else the error.
+		return s.wait(thread, op, writing, time.Time{}, func(fd int) error {
+			switch err := sysConnect(fd, sa); err {
+			case unix.EALREADY, unix.EINPROGRESS:
+				return unix.EAGAIN
+			default:
+				return err
+			}
+		})
+	}
+	// With a timeout CPython polls, then reads SO_ERROR, and the socket
+	// stays "connecting" until the next connect(2).
+	return s.wait(thread, op, writing, time.Time{}, func(fd int) error {
 		soerr, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_ERROR)
 		if err != nil {
 			return err
@@ -132,14 +147,6 @@ func (s *Socket) connectAddr(thread *starlark.Thread, op string, sa *conv.Sockad
 		}
 		return nil
 	})
-	if err == nil && timeout < 0 {
-		// A blocking connect(2), which CPython makes when the timeout is
-		// None, leaves the kernel's socket connected, so that connecting
-		// again is EISCONN. After a wait it is still "connecting" until
-		// the next connect(2), which completes it and returns 0.
-		s.control(func(fd int) error { sysConnect(fd, sa); return nil })
-	}
-	return err
 }
 
 // retryConnect is a blocking AF_UNIX connect whose listener's backlog is
@@ -162,10 +169,7 @@ func (s *Socket) retryConnect(thread *starlark.Thread, op string, sa *conv.Socka
 		case <-done:
 			return &builtins.Cancelled{Op: op, Cause: context.Cause(ctx)}
 		}
-		var err error
-		if cerr := s.rc.Control(func(fd uintptr) { err = sysConnect(int(fd), sa) }); cerr != nil {
-			return s.closedOr(cerr)
-		}
+		err := s.control(func(fd int) error { return sysConnect(fd, sa) })
 		if err != unix.EAGAIN {
 			return err
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"sync/atomic"
 	"time"
 
 	"go.starlark.net/starlark"
@@ -57,6 +58,10 @@ func (s *Socket) wait(thread *starlark.Thread, op string, dir direction, deadlin
 		return err
 	}
 
+	p, err := s.pollerFile()
+	if err != nil {
+		return err
+	}
 	ctx := builtins.ThreadContext(thread)
 	if ctx != nil && ctx.Done() != nil {
 		s.watch(ctx)
@@ -65,12 +70,12 @@ func (s *Socket) wait(thread *starlark.Thread, op string, dir direction, deadlin
 		// Set our deadline, then look at the context: a cancellation that
 		// lands after the check finds our deadline in place and replaces it.
 		if !deadline.IsZero() || s.deadlineSet[dir].Load() {
-			s.setDeadline(dir, deadline)
+			p.setDeadline(&s.deadlineSet[dir], dir, deadline)
 		}
 		if ctx != nil && ctx.Err() != nil {
 			return &builtins.Cancelled{Op: op, Cause: context.Cause(ctx)}
 		}
-		err = s.poll(dir, fn)
+		err = s.poll(p, dir, fn)
 		if !errors.Is(err, os.ErrDeadlineExceeded) {
 			return err
 		}
@@ -107,7 +112,7 @@ func whenReady(dir direction, fn func(fd int) error) func(fd int) error {
 }
 
 // poll waits in the netpoller until fn stops returning EAGAIN.
-func (s *Socket) poll(dir direction, fn func(fd int) error) error {
+func (s *Socket) poll(p *pollerFile, dir direction, fn func(fd int) error) error {
 	var opErr error
 	ready := func(fd uintptr) bool {
 		opErr = fn(int(fd))
@@ -115,9 +120,9 @@ func (s *Socket) poll(dir direction, fn func(fd int) error) error {
 	}
 	var err error
 	if dir == writing {
-		err = s.rc.Write(ready)
+		err = p.rc.Write(ready)
 	} else {
-		err = s.rc.Read(ready)
+		err = p.rc.Read(ready)
 	}
 	if err != nil {
 		return s.closedOr(err)
@@ -125,12 +130,14 @@ func (s *Socket) poll(dir direction, fn func(fd int) error) error {
 	return opErr
 }
 
-func (s *Socket) setDeadline(dir direction, t time.Time) {
-	s.deadlineSet[dir].Store(!t.IsZero())
+// setDeadline sets the poller's deadline for dir, recording in set
+// whether one is in place.
+func (p *pollerFile) setDeadline(set *atomic.Bool, dir direction, t time.Time) {
+	set.Store(!t.IsZero())
 	if dir == writing {
-		s.file.SetWriteDeadline(t)
+		p.file.SetWriteDeadline(t)
 	} else {
-		s.file.SetReadDeadline(t)
+		p.file.SetReadDeadline(t)
 	}
 }
 
@@ -161,9 +168,13 @@ func (s *Socket) watch(ctx context.Context) {
 	}
 }
 
-// interrupt wakes every wait on the socket.
+// interrupt wakes every wait on the socket. A socket not yet registered
+// with the poller has no wait to wake: a wait registers before it looks
+// at its context, so it sees the cancellation that called interrupt.
 func (s *Socket) interrupt() {
 	s.deadlineSet[reading].Store(true)
 	s.deadlineSet[writing].Store(true)
-	s.file.SetDeadline(pastDeadline)
+	if p := s.poller.Load(); p != nil {
+		p.file.SetDeadline(pastDeadline)
+	}
 }

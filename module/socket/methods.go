@@ -111,9 +111,9 @@ func (s *Socket) fileno(*starlark.Thread, []starlark.Value) (starlark.Value, err
 // this one's timeout.
 func (s *Socket) dup(*starlark.Thread, []starlark.Value) (starlark.Value, error) {
 	var nfd int
-	err := s.control(func(int) error {
+	err := s.control(func(fd int) error {
 		var err error
-		nfd, err = dupCloexec(s.Fileno())
+		nfd, err = dupCloexec(fd)
 		return err
 	})
 	if err != nil {
@@ -127,9 +127,13 @@ func (s *Socket) dup(*starlark.Thread, []starlark.Value) (starlark.Value, error)
 }
 
 func (s *Socket) getInheritable(*starlark.Thread, []starlark.Value) (starlark.Value, error) {
-	flags, err := unix.FcntlInt(uintptr(s.Fileno()), unix.F_GETFD, 0)
+	var flags int
+	err := s.control(func(fd int) (err error) {
+		flags, err = unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0)
+		return err
+	})
 	if err != nil {
-		return nil, builtins.FromError(s.closedOr(err))
+		return nil, builtins.FromError(err)
 	}
 	return starlark.Bool(flags&unix.FD_CLOEXEC == 0), nil
 }
@@ -141,18 +145,21 @@ func (s *Socket) setInheritable(_ *starlark.Thread, args []starlark.Value) (star
 		return nil, err
 	}
 	inheritable := flag != 0
-	fd := s.Fileno()
-	flags, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0)
-	if err == nil {
+	err = s.control(func(fd int) error {
+		flags, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0)
+		if err != nil {
+			return err
+		}
 		if inheritable {
 			flags &^= unix.FD_CLOEXEC
 		} else {
 			flags |= unix.FD_CLOEXEC
 		}
 		_, err = unix.FcntlInt(uintptr(fd), unix.F_SETFD, flags)
-	}
+		return err
+	})
 	if err != nil {
-		return nil, builtins.FromError(s.closedOr(err))
+		return nil, builtins.FromError(err)
 	}
 	return starlark.None, nil
 }

@@ -4,8 +4,6 @@ import (
 	"testing"
 
 	"go.starlark.net/starlark"
-
-	"github.com/starsock/starsock/builtins"
 )
 
 // TestReceivedDescriptorOwnership follows the instance's record of the
@@ -16,20 +14,7 @@ import (
 func TestReceivedDescriptorOwnership(t *testing.T) {
 	inst := New(Permissive)
 	defer inst.Close()
-	thread := &starlark.Thread{Name: "test"}
-	predeclared := builtins.Predeclared(nil)
-	predeclared["socket"] = inst.Module()
-	exec := func(src string) starlark.StringDict {
-		t.Helper()
-		g, err := starlark.ExecFileOptions(builtins.FileOptions, thread, "test.star", src, predeclared)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for k, v := range g {
-			predeclared[k] = v
-		}
-		return g
-	}
+	predeclared, exec := scriptSession(t, inst)
 	owned := func() map[int]bool {
 		inst.mu.Lock()
 		defer inst.mu.Unlock()

@@ -18,11 +18,16 @@ import (
 
 // Socket is a Python socket object backed by an OS socket.
 //
-// The descriptor a script sees (fileno) is the socket's own; I/O goes
-// through a close-on-exec duplicate wrapped in an *os.File, so that every
-// wait parks in Go's netpoller (deadlines, cancellation, no OS thread held)
-// while detach() can still hand back the original descriptor untouched:
-// an *os.File cannot give up its descriptor without closing it.
+// System calls go straight to the socket's own descriptor (fileno), which
+// is non-blocking; a count of the calls in flight (uses) keeps it from
+// being closed, and its number reused, under one of them. Only a call
+// that has to wait needs Go's netpoller (deadlines, cancellation, no OS
+// thread held), and only then does the socket register with it, through a
+// close-on-exec duplicate wrapped in an *os.File: an *os.File cannot give
+// up its descriptor without closing it, and detach() must hand back the
+// original untouched. A socket that never waits (an accepted connection
+// closed at once, a connect that completes during the call) costs no
+// duplicate and no registration: four system calls fewer.
 //
 // A Socket may be used from several Starlark threads at once: the OS socket
 // is safe for that, and the socket's own state is atomic or under mu.
@@ -33,8 +38,9 @@ type Socket struct {
 	proto  int
 
 	fd      atomic.Int64 // the script-visible descriptor; -1 once closed or detached
-	file    *os.File     // the duplicate, registered with the netpoller
-	rc      syscall.RawConn
+	sysfd   int          // the descriptor system calls use: fd's number, for good
+	uses    atomic.Int64 // system calls in flight on sysfd, and the use* bits
+	poller  atomic.Pointer[pollerFile]
 	timeout atomic.Int64 // nanoseconds; conv.NoTimeout (-1) for None
 
 	// deadlineSet records, per direction, that the poller holds a deadline
@@ -73,19 +79,7 @@ var (
 // newSocket wraps fd, which must be non-blocking, taking ownership of it.
 // timeout is the socket's initial timeout.
 func (in *Instance) newSocket(fd, family, sotype, proto int, timeout time.Duration) (*Socket, error) {
-	pollfd, err := dupCloexec(fd)
-	if err != nil {
-		unix.Close(fd)
-		return nil, builtins.FromError(err)
-	}
-	file := os.NewFile(uintptr(pollfd), "socket")
-	rc, err := file.SyscallConn()
-	if err != nil {
-		file.Close()
-		unix.Close(fd)
-		return nil, builtins.FromError(err)
-	}
-	s := &Socket{inst: in, family: family, sotype: sotype &^ (unix.SOCK_NONBLOCK | unix.SOCK_CLOEXEC), proto: proto, file: file, rc: rc}
+	s := &Socket{inst: in, family: family, sotype: sotype &^ (unix.SOCK_NONBLOCK | unix.SOCK_CLOEXEC), proto: proto, sysfd: fd}
 	s.fd.Store(int64(fd))
 	s.timeout.Store(int64(timeout))
 	if err := in.track(s); err != nil {
@@ -93,6 +87,87 @@ func (in *Instance) newSocket(fd, family, sotype, proto int, timeout time.Durati
 		return nil, err
 	}
 	return s, nil
+}
+
+// pollerFile is the socket's registration with the netpoller: a duplicate
+// of its descriptor, made on the first wait.
+type pollerFile struct {
+	file *os.File
+	rc   syscall.RawConn
+}
+
+// pollerFile returns the socket's registration with the netpoller, making
+// it on first use; EBADF once the socket is closed.
+func (s *Socket) pollerFile() (*pollerFile, error) {
+	if p := s.poller.Load(); p != nil {
+		return p, nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if p := s.poller.Load(); p != nil {
+		return p, nil
+	}
+	// Under mu, with the socket open, sysfd is open: release and
+	// closeUnderneath mark the socket under mu before anything closes it.
+	if s.closed || s.fdGone {
+		return nil, unix.EBADF
+	}
+	pollfd, err := dupCloexec(s.sysfd)
+	if err != nil {
+		return nil, err
+	}
+	file := os.NewFile(uintptr(pollfd), "socket")
+	rc, err := file.SyscallConn()
+	if err != nil {
+		file.Close()
+		return nil, err
+	}
+	p := &pollerFile{file: file, rc: rc}
+	s.poller.Store(p)
+	return p, nil
+}
+
+// The bits of Socket.uses above the count of calls in flight.
+const (
+	useRefused   = 1 << 62 // closed, detached or gone: no new calls
+	useCloseLast = 1 << 61 // the last call to finish closes sysfd
+	useCount     = useCloseLast - 1
+)
+
+// acquire counts a call in flight on sysfd, or reports false once the
+// socket refuses calls.
+func (s *Socket) acquire() bool {
+	for {
+		v := s.uses.Load()
+		if v&useRefused != 0 {
+			return false
+		}
+		if s.uses.CompareAndSwap(v, v+1) {
+			return true
+		}
+	}
+}
+
+// drop ends a call that acquire counted; the last one to end after a
+// close closes the descriptor.
+func (s *Socket) drop() {
+	if s.uses.Add(-1) == useRefused|useCloseLast {
+		s.inst.closeDescriptor(s.sysfd)
+	}
+}
+
+// refuse makes every later call fail with EBADF; with closeFD it also
+// closes sysfd, at once or when the calls in flight have ended. Exactly
+// one party closes: refuse when it finds none in flight, else the drop
+// that ends the last one (acquire fails once refuse has run).
+func (s *Socket) refuse(closeFD bool) {
+	bits := int64(useRefused)
+	if closeFD {
+		bits |= useCloseLast
+	}
+	if old := s.uses.Or(bits); closeFD && old&useCount == 0 && old&useCloseLast == 0 {
+		s.inst.closeDescriptor(s.sysfd)
+	}
 }
 
 // Fileno returns the socket's descriptor, or -1 once it is closed.
@@ -106,9 +181,11 @@ func (s *Socket) Close() error {
 	return nil
 }
 
-// release closes the poller's duplicate (waking any waiter) and, when
-// closeFD is set, the socket's own descriptor. It returns the descriptor
-// and whether this call was the one that released it.
+// release closes the socket: calls blocked now wake (their poller
+// registration closes) and later ones fail with EBADF; when closeFD is
+// set, the socket's own descriptor closes too, once no call is using it.
+// It returns the descriptor and whether this call was the one that
+// released it.
 func (s *Socket) release(closeFD bool) (int, bool) {
 	s.mu.Lock()
 	if s.closed {
@@ -125,18 +202,18 @@ func (s *Socket) release(closeFD bool) (int, bool) {
 	for _, w := range watches {
 		w.stop()
 	}
-	s.file.Close()
-	s.inst.untrack(s, fd)
-	if closeFD && !gone {
-		s.inst.closeDescriptor(fd)
+	if p := s.poller.Load(); p != nil {
+		p.file.Close()
 	}
+	s.inst.untrack(s, fd)
+	s.refuse(closeFD && !gone)
 	return fd, true
 }
 
 // closeUnderneath is socket.close(fd) on this socket's descriptor. As in
 // CPython the socket keeps the number (fileno() still returns it) and
-// every later call fails with EBADF, close() included; closing the
-// poller's duplicate makes them fail, and wakes calls blocked now.
+// every later call fails with EBADF, close() included; calls blocked now
+// wake, as their poller registration closes.
 func (s *Socket) closeUnderneath() {
 	s.mu.Lock()
 	if s.closed || s.fdGone {
@@ -145,7 +222,10 @@ func (s *Socket) closeUnderneath() {
 	}
 	s.fdGone = true
 	s.mu.Unlock()
-	s.file.Close()
+	s.refuse(false)
+	if p := s.poller.Load(); p != nil {
+		p.file.Close()
+	}
 }
 
 // descriptorGone reports whether closeUnderneath has run.
@@ -229,44 +309,20 @@ func (s *Socket) SetField(name string, _ starlark.Value) error {
 // control runs fn on the descriptor without waiting, retrying on EINTR
 // (PEP 475). After close it reports EBADF.
 func (s *Socket) control(fn func(fd int) error) error {
-	c := controlCalls.Get().(*controlCall)
-	c.fn = fn
-	err := s.rc.Control(c.run)
-	opErr := c.err
-	*c = controlCall{run: c.run}
-	controlCalls.Put(c)
-	if err != nil {
-		return s.closedOr(err)
+	if !s.acquire() {
+		return unix.EBADF
 	}
-	return opErr
-}
-
-// controlCall carries fn and its result through RawConn.Control. A closure
-// made per call would be two allocations per system call (it and the
-// result it captures escape through the interface); these are reused.
-type controlCall struct {
-	fn  func(fd int) error
-	err error
-	run func(fd uintptr) // c.do, bound once
-}
-
-var controlCalls = sync.Pool{New: func() any {
-	c := new(controlCall)
-	c.run = c.do
-	return c
-}}
-
-func (c *controlCall) do(fd uintptr) {
-	for {
-		c.err = c.fn(int(fd))
-		if c.err != unix.EINTR {
-			return
-		}
+	err := fn(s.sysfd)
+	for err == unix.EINTR {
+		err = fn(s.sysfd)
 	}
+	s.drop()
+	return err
 }
 
 // closedOr returns EBADF if the socket was closed (the poller's errors
-// after a close are Go's, not the errno CPython reports), else err.
+// after its registration closes are Go's, not the errno CPython
+// reports), else err.
 func (s *Socket) closedOr(err error) error {
 	if s.isClosed() || s.descriptorGone() {
 		return unix.EBADF
