@@ -41,6 +41,13 @@ func sysGetpeername(fd int, sa *conv.Sockaddr) error {
 	return errnoErr(unix.RawSyscall(unix.SYS_GETPEERNAME, uintptr(fd), uintptr(sa.Pointer()), uintptr(unsafe.Pointer(&sa.Len))))
 }
 
+// sysSendto and sysRecvfrom, the calls every transfer makes, are raw
+// system calls: the runtime is not told of them, so it does not hand the
+// thread's P to another thread when one takes longer than sysmon's 20µs
+// (a 64 KiB copy can), a futex wake-up each time. That is safe only for a
+// call that cannot block, so they pass MSG_DONTWAIT: the descriptor is
+// non-blocking, but whoever else holds its open file could clear that.
+
 // sysSendto wraps sendto(2); sa may be nil.
 func sysSendto(fd int, p []byte, flags int, sa *conv.Sockaddr) (int, error) {
 	var ptr unsafe.Pointer
@@ -52,7 +59,7 @@ func sysSendto(fd int, p []byte, flags int, sa *conv.Sockaddr) (int, error) {
 	if sa != nil {
 		addr, alen = sa.Pointer(), sa.Len
 	}
-	n, _, e := unix.Syscall6(unix.SYS_SENDTO, uintptr(fd), uintptr(ptr), uintptr(len(p)), uintptr(flags|unix.MSG_NOSIGNAL), uintptr(addr), uintptr(alen))
+	n, _, e := unix.RawSyscall6(unix.SYS_SENDTO, uintptr(fd), uintptr(ptr), uintptr(len(p)), uintptr(flags|unix.MSG_NOSIGNAL|unix.MSG_DONTWAIT), uintptr(addr), uintptr(alen))
 	return int(n), errnoErr(0, 0, e)
 }
 
@@ -67,7 +74,7 @@ func sysRecvfrom(fd int, p []byte, flags int, sa *conv.Sockaddr) (int, error) {
 		sa.Len = conv.Cap
 		addr, alen = sa.Pointer(), unsafe.Pointer(&sa.Len)
 	}
-	n, _, e := unix.Syscall6(unix.SYS_RECVFROM, uintptr(fd), uintptr(ptr), uintptr(len(p)), uintptr(flags), uintptr(addr), uintptr(alen))
+	n, _, e := unix.RawSyscall6(unix.SYS_RECVFROM, uintptr(fd), uintptr(ptr), uintptr(len(p)), uintptr(flags|unix.MSG_DONTWAIT), uintptr(addr), uintptr(alen))
 	return int(n), errnoErr(0, 0, e)
 }
 
