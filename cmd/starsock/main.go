@@ -23,6 +23,7 @@ import (
 
 func main() {
 	ignoreSIGPIPE()
+	tuneGC()
 	os.Exit(stdoutStatus(run(os.Args[1:])))
 }
 
