@@ -120,4 +120,16 @@
 // in recv while another sends, as the OS socket may. Freezing a socket
 // (as a loaded module's globals are frozen) changes nothing: its state is
 // the OS socket's, and frozen sockets stay usable.
+//
+// # Memory
+//
+// Every recv returns a new bytes value, as in CPython, but Go frees it
+// only at the next collection: a script that reads a stream with
+// recv(65536) makes the collector run every few megabytes under Go's
+// default GOGC=100. The bundled interpreter sets GOGC=400 while less than
+// 8 MiB is live (cmd/starsock/gc.go), which made a bulk receive 40%
+// faster; a host that streams much data through scripts may want the same
+// (debug.SetGCPercent). A socket holds one descriptor until a call of its
+// first has to wait, and two from then on: its own, and a duplicate
+// registered with Go's netpoller.
 package socket
