@@ -35,10 +35,6 @@ func tuneGC() {
 	watchCollections()
 }
 
-// liveHeap is the metric that says how much the last collection found
-// live.
-var liveHeap = []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
-
 // gcSentinel is garbage from birth: its cleanup runs after the next
 // collection, and sets the next sentinel.
 type gcSentinel struct{ _ *byte }
@@ -47,10 +43,12 @@ func watchCollections() {
 	runtime.AddCleanup(&gcSentinel{}, func(struct{}) { afterCollection() }, struct{}{})
 }
 
+// afterCollection sets the percentage for what the collection found live.
 func afterCollection() {
-	metrics.Read(liveHeap)
+	live := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	metrics.Read(live)
 	percent := lightHeapGC
-	if liveHeap[0].Value.Kind() == metrics.KindUint64 && liveHeap[0].Value.Uint64() > lightHeapLimit {
+	if live[0].Value.Kind() == metrics.KindUint64 && live[0].Value.Uint64() > lightHeapLimit {
 		percent = 100
 	}
 	debug.SetGCPercent(percent)
