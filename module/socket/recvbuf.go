@@ -2,6 +2,7 @@ package socket
 
 import (
 	"strings"
+	"sync"
 	"sync/atomic"
 	"unsafe"
 
@@ -26,6 +27,13 @@ import (
 // what arrived. A fresh buffer that came back less than half full is
 // copied down too, so no value holds more than twice its size.
 const smallReceive = 512
+
+// scratchSize is the largest receive done through a pooled buffer; a
+// larger bufsize asks the kernel how much is pending (receiveLarge).
+const scratchSize = 64 << 10
+
+// scratch holds the pooled buffers.
+var scratch = sync.Pool{New: func() any { b := make([]byte, scratchSize); return &b }}
 
 // receiveSizer remembers, per socket, whether the last receive was bulk:
 // more than smallReceive bytes asked for, and at least half of them came.

@@ -1,7 +1,6 @@
 package socket
 
 import (
-	"sync"
 	"time"
 
 	"go.starlark.net/starlark"
@@ -10,14 +9,6 @@ import (
 	"github.com/starsock/starsock/builtins"
 	"github.com/starsock/starsock/conv"
 )
-
-// scratchSize is the largest receive done through a pooled buffer.
-const scratchSize = 64 << 10
-
-// scratch holds receive buffers: a recv(65536) that gets one byte must not
-// leave a 64 KiB allocation behind it, so data lands in a pooled buffer and
-// only what arrived is copied out, into a value of its exact size.
-var scratch = sync.Pool{New: func() any { b := make([]byte, scratchSize); return &b }}
 
 // receive is recv and recvfrom: bufsize as Py_ssize_t, flags as "i",
 // and the address filled in when sa is not nil.
@@ -80,19 +71,14 @@ func (s *Socket) receiveLarge(thread *starlark.Thread, op string, bufsize, flags
 		if cap(buf) < size {
 			buf = make([]byte, size)
 		}
-		n, err = sysRecvfrom(fd, buf[:size], flags, sa)
+		buf = buf[:size]
+		n, err = sysRecvfrom(fd, buf, flags, sa)
 		return err
 	})
 	if err != nil {
 		return "", builtins.FromError(err)
 	}
-	if n > len(buf) {
-		return truncated(buf, n), nil
-	}
-	if n < len(buf)/2 {
-		return starlark.Bytes(buf[:n]), nil
-	}
-	return conv.OwnBytes(buf[:n]), nil
+	return s.sizer.value(buf, n, nil), nil
 }
 
 // waitFlags is wait for a call that takes flags. MSG_DONTWAIT on a socket
