@@ -100,7 +100,7 @@ func (s *Socket) connectEx(thread *starlark.Thread, args []starlark.Value) (star
 }
 
 // connectAddr connects as CPython does over a non-blocking descriptor:
-// connect(2), and on EINPROGRESS (or EINTR, PEP 475) wait until writable
+// connect(2), and on EINPROGRESS wait until writable
 // within the timeout, then learn the outcome (connect(2) again, or
 // SO_ERROR); a wake-up that leaves the socket unconnected waits again
 // (Go's net does the same, fd_unix.go).
@@ -110,7 +110,7 @@ func (s *Socket) connectAddr(thread *starlark.Thread, op string, sa *conv.Sockad
 	if err == unix.EAGAIN && s.family == unix.AF_UNIX && timeout < 0 {
 		return s.retryConnect(thread, op, sa)
 	}
-	if err != unix.EINPROGRESS && err != unix.EINTR {
+	if err != unix.EINPROGRESS {
 		return err // EAGAIN too, for AF_UNIX with a timeout, as in CPython
 	}
 	if timeout == 0 {
