@@ -3,10 +3,8 @@ package conv
 import (
 	"context"
 	"encoding/binary"
-	"errors"
 	"math"
 	"math/big"
-	"net"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +13,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/starsock/starsock/builtins"
+	"github.com/starsock/starsock/internal/nodns"
 )
 
 // The fuzz targets feed conv's converters arbitrary Starlark values built
@@ -25,14 +24,8 @@ import (
 
 func init() {
 	// Fuzzed hosts are arbitrary strings, and those that look like names
-	// would go to DNS: a resolver that cannot dial keeps every lookup on
-	// this machine (numeric forms and /etc/hosts still resolve).
-	net.DefaultResolver = &net.Resolver{
-		PreferGo: true,
-		Dial: func(context.Context, string, string) (net.Conn, error) {
-			return nil, errors.New("fuzzing makes no DNS queries")
-		},
-	}
+	// would go to DNS.
+	nodns.Install("conv's fuzz tests")
 }
 
 // valueReader decodes Starlark values from fuzz input: each value starts

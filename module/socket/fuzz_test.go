@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"net"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -19,19 +18,14 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/starsock/starsock/builtins"
+	"github.com/starsock/starsock/internal/nodns"
 	"github.com/starsock/starsock/module/socket"
 )
 
 func init() {
 	// No test here resolves a name through DNS (the rule for every test
-	// of this package): a resolver that cannot dial makes sure of it, so
-	// that fuzzed and hostile hosts end at /etc/hosts.
-	net.DefaultResolver = &net.Resolver{
-		PreferGo: true,
-		Dial: func(context.Context, string, string) (net.Conn, error) {
-			return nil, errors.New("the socket module's tests make no DNS queries")
-		},
-	}
+	// of this package), so that fuzzed and hostile hosts end at /etc/hosts.
+	nodns.Install("the socket module's tests")
 }
 
 // FuzzSocketOps decodes the fuzz input into a sequence of calls of socket
