@@ -107,7 +107,7 @@ func (c *socketClass) CallInternal(thread *starlark.Thread, args starlark.Tuple,
 		if fd32 < 0 {
 			return nil, builtins.Errorf(builtins.ValueError, "negative file descriptor")
 		}
-		return c.inst.adopt(int(fd32), family, sotype, proto)
+		return socketOrError(c.inst.adopt(int(fd32), family, sotype, proto))
 	}
 	if family == -1 {
 		family = unix.AF_INET
@@ -118,5 +118,15 @@ func (c *socketClass) CallInternal(thread *starlark.Thread, args starlark.Tuple,
 	if proto == -1 {
 		proto = 0
 	}
-	return c.inst.open(family, sotype, proto)
+	return socketOrError(c.inst.open(family, sotype, proto))
+}
+
+// socketOrError passes on what made a socket, with no value beside an
+// error: a nil *Socket returned as a starlark.Value would be a non-nil
+// interface, and a host calling the builtin itself could not tell.
+func socketOrError(s *Socket, err error) (starlark.Value, error) {
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
 }

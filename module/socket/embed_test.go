@@ -167,3 +167,40 @@ func TestEmbedErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestFailedCallsReturnNoValue calls the module's socket makers as a host
+// would, with arguments they refuse: beside the error there must be no
+// value at all, not a nil *Socket inside a non-nil starlark.Value.
+func TestFailedCallsReturnNoValue(t *testing.T) {
+	inst := socket.New(socket.Options{AllowFDs: true})
+	defer inst.Close()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	defer w.Close()
+	g := setup(t, inst, "closed = socket.socket()\nclosed.close()\n", nil)
+	dup, _ := g["closed"].(starlark.HasAttrs).Attr("dup")
+	module := inst.Module().(starlark.HasAttrs)
+	class, _ := module.Attr("socket")
+	fromfd, _ := module.Attr("fromfd")
+	for _, c := range []struct {
+		desc string
+		fn   starlark.Value
+		args starlark.Tuple
+	}{
+		{"socket(48)", class, starlark.Tuple{starlark.MakeInt(48)}},
+		{"socket(fileno=<a pipe>)", class, starlark.Tuple{starlark.MakeInt(-1), starlark.MakeInt(-1), starlark.MakeInt(-1), starlark.MakeInt(int(r.Fd()))}},
+		{"fromfd(<a pipe>, AF_INET, SOCK_STREAM)", fromfd, starlark.Tuple{starlark.MakeInt(int(r.Fd())), starlark.MakeInt(2), starlark.MakeInt(1)}},
+		{"<closed socket>.dup()", dup, nil},
+	} {
+		v, err := starlark.Call(&starlark.Thread{Name: "host"}, c.fn, c.args, nil)
+		if err == nil {
+			t.Errorf("%s succeeded, want an error", c.desc)
+		}
+		if v != nil {
+			t.Errorf("%s returned %#v beside its error %v, want no value", c.desc, v, err)
+		}
+	}
+}

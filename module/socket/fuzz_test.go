@@ -532,7 +532,9 @@ func (w *fuzzWorld) do(c fuzzCall) {
 		w.t.Fatalf("%s took %v, past its bound of %v\n%s", desc, elapsed, limit, w.log())
 	}
 	w.account(c, target, args, v, err)
-	w.adopt(c, v)
+	if err == nil {
+		w.adopt(c, v) // with an error, v is no value (Starlark drops it)
+	}
 }
 
 func callString(args starlark.Tuple, kwargs []starlark.Tuple) string {

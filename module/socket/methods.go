@@ -123,7 +123,7 @@ func (s *Socket) dup(*starlark.Thread, []starlark.Value) (starlark.Value, error)
 		unix.Close(nfd)
 		return nil, err
 	}
-	return s.inst.newSocket(nfd, s.family, s.sotype, s.proto, time.Duration(s.timeout.Load()))
+	return socketOrError(s.inst.newSocket(nfd, s.family, s.sotype, s.proto, time.Duration(s.timeout.Load())))
 }
 
 func (s *Socket) getInheritable(*starlark.Thread, []starlark.Value) (starlark.Value, error) {
