@@ -1,21 +1,24 @@
 # call_overhead: the cost of a socket method call from the script, with
 # the cost of the loop itself subtracted. bool(), called through a local
 # name, stands for a call of a builtin that does nothing: the floor for
-# any call. Each loop runs three
-# times and the fastest counts, so that a moment's interference elsewhere
-# on the machine does not.
-# argv: count. Prints "RESULT <call> <count> <seconds>" per call.
+# any call.
+#
+# The count runs in CHUNKS pieces, and each piece runs the empty loop and
+# then every other loop, each less the empty loop's time in the same
+# piece; the median piece counts. The machine this was written on runs a
+# process at one speed or at half of it, and now and then changes for a
+# moment: a loop timed in another moment than the empty loop it is
+# compared with was off by that much.
+# argv: count. Prints "RESULT <call> <count> <seconds>" per call: the
+# count's time at the median piece's rate.
 import socket, sys, time
 
-def best(loop, count, s):
-    fastest = None
-    for _ in range(3):
-        start = time.monotonic()
-        loop(count, s)
-        elapsed = time.monotonic() - start
-        if fastest == None or elapsed < fastest:
-            fastest = elapsed
-    return fastest
+CHUNKS = 20
+
+def timed(loop, n, s):
+    start = time.monotonic()
+    loop(n, s)
+    return time.monotonic() - start
 
 # The loops take s as a parameter: a local, as in a script's function.
 
@@ -38,10 +41,15 @@ def noop(n, s, call = bool):
 def main():
     count = int(sys.argv[1])
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-
-    loop = best(empty, count, s)
-    for name, calls in (("fileno", fileno), ("gettimeout", gettimeout), ("noop_builtin", noop)):
-        print("RESULT", name, count, best(calls, count, s) - loop)
+    loops = (("fileno", fileno), ("gettimeout", gettimeout), ("noop_builtin", noop))
+    n = count // CHUNKS
+    costs = {name: [] for name, _ in loops}
+    for _ in range(CHUNKS):
+        base = timed(empty, n, s)
+        for name, loop in loops:
+            costs[name].append(timed(loop, n, s) - base)
+    for name, _ in loops:
+        print("RESULT", name, count, sorted(costs[name])[CHUNKS // 2] * CHUNKS)
     s.close()
 
 main()
