@@ -194,7 +194,7 @@ func (in *Instance) closeDescriptor(fd int) error {
 	for _, s := range in.socketsWithFD(fd) {
 		s.closeUnderneath()
 	}
-	return unix.Close(fd)
+	return sysClose(fd)
 }
 
 // checkCapacity refuses early, before any descriptor is made, when n more

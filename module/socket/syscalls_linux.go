@@ -17,16 +17,43 @@ func sysBind(fd int, sa *conv.Sockaddr) error {
 	return errnoErr(unix.RawSyscall(unix.SYS_BIND, uintptr(fd), uintptr(sa.Pointer()), uintptr(sa.Len)))
 }
 
+// A system call made with unix.Syscall tells the runtime the thread may
+// block (entersyscall), and that wakes sysmon if it sleeps because the
+// process was idle; woken so, sysmon looks every 20µs for a millisecond.
+// In a process that is idle and busy in turn, as both ends of a
+// connection loop on one CPU are, that was a sysmon wake-up per
+// connection or more (strace: 27,000 nanosleeps for 20,000 connections),
+// each a thread switch on that CPU. connect, accept4 and close cannot
+// block on a socket's descriptor, which is non-blocking (newSocket), so
+// they are raw, as the runtime's own calls on non-blocking descriptors
+// are. Unlike sendto and recvfrom below they have no MSG_DONTWAIT: they
+// rely on O_NONBLOCK, which only another holder of the open file could
+// clear.
+
 // sysConnect wraps connect(2).
 func sysConnect(fd int, sa *conv.Sockaddr) error {
-	return errnoErr(unix.Syscall(unix.SYS_CONNECT, uintptr(fd), uintptr(sa.Pointer()), uintptr(sa.Len)))
+	return errnoErr(unix.RawSyscall(unix.SYS_CONNECT, uintptr(fd), uintptr(sa.Pointer()), uintptr(sa.Len)))
 }
 
 // sysAccept wraps accept4(2) with SOCK_NONBLOCK|SOCK_CLOEXEC.
 func sysAccept(fd int, sa *conv.Sockaddr) (int, error) {
 	sa.Len = conv.Cap
-	nfd, _, e := unix.Syscall6(unix.SYS_ACCEPT4, uintptr(fd), uintptr(sa.Pointer()), uintptr(unsafe.Pointer(&sa.Len)), unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0, 0)
+	nfd, _, e := unix.RawSyscall6(unix.SYS_ACCEPT4, uintptr(fd), uintptr(sa.Pointer()), uintptr(unsafe.Pointer(&sa.Len)), unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0, 0)
 	return int(nfd), errnoErr(0, 0, e)
+}
+
+// sysClose wraps close(2), raw unless fd is a socket that lingers
+// (SO_LINGER on, with a time): closing the last descriptor of such a
+// socket waits, up to that time, for the peer to take the data, whatever
+// O_NONBLOCK says. A descriptor that is not a socket closes as Go does.
+func sysClose(fd int) error {
+	var l unix.Linger
+	n := uint32(unsafe.Sizeof(l))
+	_, _, e := unix.RawSyscall6(unix.SYS_GETSOCKOPT, uintptr(fd), unix.SOL_SOCKET, unix.SO_LINGER, uintptr(unsafe.Pointer(&l)), uintptr(unsafe.Pointer(&n)), 0)
+	if e != 0 || l.Onoff != 0 && l.Linger != 0 {
+		return unix.Close(fd)
+	}
+	return errnoErr(unix.RawSyscall(unix.SYS_CLOSE, uintptr(fd), 0, 0))
 }
 
 // sysGetsockname wraps getsockname(2).
