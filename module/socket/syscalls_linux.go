@@ -8,27 +8,30 @@ import (
 	"github.com/starsock/starsock/conv"
 )
 
-// The system calls that take or return an address, on conv.Sockaddr (the
-// kernel's layout) rather than x/sys's Sockaddr types, which cannot carry
-// every address CPython can (see conv.Sockaddr). Each returns the errno.
+// The system calls a socket makes most, as raw system calls: the runtime
+// is not told of them. Through unix.Syscall it would be (entersyscall),
+// and that costs in two ways. A call longer than sysmon's 20µs (a 64 KiB
+// copy can be) has its thread's P handed to another thread, a futex
+// wake-up each time. And entersyscall wakes sysmon when it sleeps because
+// the process was idle, and sysmon then looks every 20µs for a
+// millisecond: in a process that is idle and busy in turn, as both ends
+// of a connection loop on one CPU are, a sysmon wake-up per connection or
+// more (strace: 27,000 nanosleeps for 20,000 connections), each a thread
+// switch on that CPU.
+//
+// A raw call must not block, since its thread keeps its P. sendto and
+// recvfrom pass MSG_DONTWAIT. connect and accept4 have no such flag: they
+// rely on the descriptor's O_NONBLOCK (newSocket), which only another
+// holder of the open file could clear. close checks SO_LINGER first.
+//
+// Those that take or return an address use conv.Sockaddr (the kernel's
+// layout) rather than x/sys's Sockaddr types, which cannot carry every
+// address CPython can (see conv.Sockaddr). Each returns the errno.
 
 // sysBind wraps bind(2).
 func sysBind(fd int, sa *conv.Sockaddr) error {
 	return errnoErr(unix.RawSyscall(unix.SYS_BIND, uintptr(fd), uintptr(sa.Pointer()), uintptr(sa.Len)))
 }
-
-// A system call made with unix.Syscall tells the runtime the thread may
-// block (entersyscall), and that wakes sysmon if it sleeps because the
-// process was idle; woken so, sysmon looks every 20µs for a millisecond.
-// In a process that is idle and busy in turn, as both ends of a
-// connection loop on one CPU are, that was a sysmon wake-up per
-// connection or more (strace: 27,000 nanosleeps for 20,000 connections),
-// each a thread switch on that CPU. connect, accept4 and close cannot
-// block on a socket's descriptor, which is non-blocking (newSocket), so
-// they are raw, as the runtime's own calls on non-blocking descriptors
-// are. Unlike sendto and recvfrom below they have no MSG_DONTWAIT: they
-// rely on O_NONBLOCK, which only another holder of the open file could
-// clear.
 
 // sysConnect wraps connect(2).
 func sysConnect(fd int, sa *conv.Sockaddr) error {
@@ -45,7 +48,9 @@ func sysAccept(fd int, sa *conv.Sockaddr) (int, error) {
 // sysClose wraps close(2), raw unless fd is a socket that lingers
 // (SO_LINGER on, with a time): closing the last descriptor of such a
 // socket waits, up to that time, for the peer to take the data, whatever
-// O_NONBLOCK says. A descriptor that is not a socket closes as Go does.
+// O_NONBLOCK says (made raw, the runtime's preemption signal cut that
+// wait short: TestLingeringCloseWaits). A descriptor that is not a socket
+// closes as Go does.
 func sysClose(fd int) error {
 	var l unix.Linger
 	n := uint32(unsafe.Sizeof(l))
@@ -67,13 +72,6 @@ func sysGetpeername(fd int, sa *conv.Sockaddr) error {
 	sa.Len = conv.Cap
 	return errnoErr(unix.RawSyscall(unix.SYS_GETPEERNAME, uintptr(fd), uintptr(sa.Pointer()), uintptr(unsafe.Pointer(&sa.Len))))
 }
-
-// sysSendto and sysRecvfrom, the calls every transfer makes, are raw
-// system calls: the runtime is not told of them, so it does not hand the
-// thread's P to another thread when one takes longer than sysmon's 20µs
-// (a 64 KiB copy can), a futex wake-up each time. That is safe only for a
-// call that cannot block, so they pass MSG_DONTWAIT: the descriptor is
-// non-blocking, but whoever else holds its open file could clear that.
 
 // sysSendto wraps sendto(2); sa may be nil.
 func sysSendto(fd int, p []byte, flags int, sa *conv.Sockaddr) (int, error) {
