@@ -64,6 +64,9 @@ func ResolveHost(ctx context.Context, host string, family int) (netip.Addr, erro
 		}
 		return netip.AddrFrom4([4]byte{255, 255, 255, 255}), nil
 	}
+	if a, numeric, err := numericHost(host, family); numeric {
+		return a, err // without LookupHost's slice: the common case of sendto
+	}
 	addrs, err := LookupHost(ctx, host, family)
 	if err != nil {
 		return netip.Addr{}, err
@@ -74,15 +77,9 @@ func ResolveHost(ctx context.Context, host string, family int) (netip.Addr, erro
 // LookupHost returns the addresses of host for family (AF_UNSPEC for
 // both), numeric forms first, then /etc/hosts, then DNS.
 func LookupHost(ctx context.Context, host string, family int) ([]netip.Addr, error) {
-	if a, badScope, ok := parseNumericHost(host); ok {
-		if family == unix.AF_INET && a.Is4In6() {
-			a = a.Unmap() // glibc reads ::ffff:a.b.c.d as a.b.c.d for AF_INET
-		}
-		if family != unix.AF_UNSPEC && addrFamily(a) != family {
-			return nil, builtins.NewGaiError(EAI_ADDRFAMILY)
-		}
-		if badScope {
-			return nil, builtins.NewGaiError(EAI_NONAME)
+	if a, numeric, err := numericHost(host, family); numeric {
+		if err != nil {
+			return nil, err
 		}
 		return []netip.Addr{a}, nil
 	}
@@ -118,6 +115,25 @@ func LookupHost(ctx context.Context, host string, family int) ([]netip.Addr, err
 		addrs[i] = a.Unmap()
 	}
 	return addrs, nil
+}
+
+// numericHost answers for a numeric host (numeric reports whether host
+// is one) as getaddrinfo does before any lookup.
+func numericHost(host string, family int) (a netip.Addr, numeric bool, err error) {
+	a, badScope, numeric := parseNumericHost(host)
+	if !numeric {
+		return netip.Addr{}, false, nil
+	}
+	if family == unix.AF_INET && a.Is4In6() {
+		a = a.Unmap() // glibc reads ::ffff:a.b.c.d as a.b.c.d for AF_INET
+	}
+	if family != unix.AF_UNSPEC && addrFamily(a) != family {
+		return netip.Addr{}, true, builtins.NewGaiError(EAI_ADDRFAMILY)
+	}
+	if badScope {
+		return netip.Addr{}, true, builtins.NewGaiError(EAI_NONAME)
+	}
+	return a, true, nil
 }
 
 func addrFamily(a netip.Addr) int {
@@ -166,22 +182,32 @@ func validScope(a netip.Addr, scope string) bool {
 
 // InetAton parses IPv4 text as inet_aton(3) does: one to four parts, each
 // decimal, octal (leading 0) or hex (leading 0x), the last filling the
-// remaining bytes.
+// remaining bytes. It allocates nothing: every sendto to a literal address
+// comes through here.
 func InetAton(s string) (netip.Addr, bool) {
-	parts := strings.Split(s, ".")
-	if len(parts) > 4 || s == "" {
+	if s == "" {
 		return netip.Addr{}, false
 	}
-	vals := make([]uint64, len(parts))
-	for i, p := range parts {
-		v, ok := parseAtonPart(p)
+	var vals [4]uint64
+	parts := 0
+	for rest := s; ; {
+		part, after, more := strings.Cut(rest, ".")
+		if parts == len(vals) {
+			return netip.Addr{}, false
+		}
+		v, ok := parseAtonPart(part)
 		if !ok {
 			return netip.Addr{}, false
 		}
-		vals[i] = v
+		vals[parts] = v
+		parts++
+		if !more {
+			break
+		}
+		rest = after
 	}
 	var n uint64
-	last := len(vals) - 1
+	last := parts - 1
 	for i := 0; i < last; i++ {
 		if vals[i] > 0xff {
 			return netip.Addr{}, false

@@ -101,6 +101,18 @@ func zoneIndex(zone string) uint32 {
 	return 0
 }
 
+// SameAs reports whether sa and o hold the same address, byte for byte.
+// (Not named Equal: go-cmp would call an Equal method to compare Requests.)
+func (sa *Sockaddr) SameAs(o *Sockaddr) bool {
+	n := min(sa.Len, Cap)
+	return sa.Len == o.Len && sa.bytes(n) == o.bytes(n)
+}
+
+// bytes returns the first n bytes of the address, as a string to compare.
+func (sa *Sockaddr) bytes(n uint32) string {
+	return unsafe.String((*byte)(unsafe.Pointer(&sa.Raw)), n)
+}
+
 // AddrPort returns an IP address and port, for AF_INET and AF_INET6.
 func (sa *Sockaddr) AddrPort() (netip.AddrPort, bool) {
 	switch sa.Family() {

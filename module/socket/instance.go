@@ -57,7 +57,7 @@ const NonBlocking time.Duration = -1
 type Request struct {
 	Op      string         // "bind", "connect", "connect_ex", "sendto", "sendmsg", "accept", ...
 	Family  int            // AF_INET, AF_INET6, AF_UNIX, ...
-	Address *conv.Sockaddr // resolved; String() gives "127.0.0.1:80", a path, "@abstract"; nil for "sethostname"
+	Address *conv.Sockaddr // resolved, read-only; String() gives "127.0.0.1:80", a path, "@abstract"; nil for "sethostname"
 	Name    string         // "sethostname": the new host name (Family is AF_UNSPEC)
 }
 

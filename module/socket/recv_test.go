@@ -82,6 +82,28 @@ b.close()
 if a.recv(10) != b"":
     fail("no EOF")
 `},
+		{"recvfrom gives each datagram its own sender, and sendto answers it", `
+a = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+a.bind(("127.0.0.1", 0))
+b = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+b.bind(("127.0.0.1", 0))
+c = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+c.bind(("127.0.0.2", 0))
+for peer in (b, b, c, b, c, c):
+    peer.sendto(b"hi", a.getsockname())
+    data, addr = a.recvfrom(10)
+    if addr != peer.getsockname():
+        fail("recvfrom: %r, sent from %r" % (addr, peer.getsockname()))
+    a.sendto(data + b"!", addr)
+    if peer.recv(10) != b"hi!":
+        fail("the answer to %r went astray" % (addr,))
+    a.sendto(b"again", (addr[0], addr[1]))  # an equal tuple made by the script
+    if peer.recv(10) != b"again":
+        fail("the answer to a tuple equal to %r went astray" % (addr,))
+    _, err = catch(a.sendto, b"x", (addr[0], 70000))
+    if not isinstance(err, OverflowError):  # CPython: sendto(): port must be 0-65535.
+        fail("sendto a bad port: got %r" % err)
+`},
 		{"bound methods are one value per socket and method", `
 a, b = socket.socketpair()
 if a.recv != a.recv or a.recv == b.recv or a.recv == a.send:

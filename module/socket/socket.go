@@ -51,6 +51,7 @@ type Socket struct {
 
 	bound atomic.Pointer[boundMethods] // methods bound on first use (bound.go)
 	sizer receiveSizer                 // where recv's data lands (recvbuf.go)
+	peer  atomic.Pointer[peerAddress]  // recvfrom's last peer and its value (peer.go)
 
 	mu      sync.Mutex
 	closed  bool

@@ -108,7 +108,7 @@ func (s *Socket) recvfrom(thread *starlark.Thread, args []starlark.Value) (starl
 	}
 	var addr starlark.Value = starlark.None
 	if sa.Len > 0 {
-		addr = sa.Value()
+		addr = s.peerValue(&sa)
 	}
 	return starlark.Tuple{data, addr}, nil
 }
@@ -187,8 +187,13 @@ func (s *Socket) sendto(thread *starlark.Thread, args []starlark.Value) (starlar
 		}
 		addr = args[2]
 	}
-	sa, err := s.address(thread, "sendto", addr)
-	if err != nil {
+	sa := s.peerSockaddr(addr)
+	if sa == nil {
+		if sa, err = conv.Address(builtins.ThreadContext(thread), s.family, s.sotype, addr, "sendto"); err != nil {
+			return nil, err
+		}
+	}
+	if err := s.inst.allow("sendto", sa); err != nil {
 		return nil, err
 	}
 	n, err := s.sendOnce(thread, "sendto", data, int(flags), sa, time.Time{})
