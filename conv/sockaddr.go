@@ -113,6 +113,29 @@ func (sa *Sockaddr) bytes(n uint32) string {
 	return unsafe.String((*byte)(unsafe.Pointer(&sa.Raw)), n)
 }
 
+// MaxFlowinfo is the largest IPv6 flowinfo an address argument may give
+// (the 20 bits of the flow label); CPython raises OverflowError above it.
+const MaxFlowinfo = 0xfffff
+
+// flowinfo returns an AF_INET6 address's flowinfo.
+func (sa *Sockaddr) flowinfo() uint32 {
+	return binary.BigEndian.Uint32((*[4]byte)(unsafe.Pointer(&sa.inet6().Flowinfo))[:])
+}
+
+// Reversible reports whether Address, given sa.Value(), returns sa
+// without an error: true for AF_INET, and for AF_INET6 unless the
+// kernel's flowinfo has bits above MaxFlowinfo (the traffic class, with
+// IPV6_FLOWINFO_SEND); false for the other families, not checked.
+func (sa *Sockaddr) Reversible() bool {
+	switch sa.Family() {
+	case unix.AF_INET:
+		return true
+	case unix.AF_INET6:
+		return sa.flowinfo() <= MaxFlowinfo
+	}
+	return false
+}
+
 // AddrPort returns an IP address and port, for AF_INET and AF_INET6.
 func (sa *Sockaddr) AddrPort() (netip.AddrPort, bool) {
 	switch sa.Family() {
@@ -196,7 +219,7 @@ func (sa *Sockaddr) Value() starlark.Value {
 	case unix.AF_INET6:
 		ap, _ := sa.AddrPort()
 		r := sa.inet6()
-		flow := binary.BigEndian.Uint32((*[4]byte)(unsafe.Pointer(&r.Flowinfo))[:])
+		flow := sa.flowinfo()
 		return starlark.Tuple{
 			starlark.String(InetNtop6(r.Addr)),
 			starlark.MakeInt(int(ap.Port())),
@@ -338,7 +361,7 @@ func inet6Address(ctx context.Context, v starlark.Value, op string) (*Sockaddr, 
 	if port < 0 || port > 0xffff {
 		return nil, portRange(op)
 	}
-	if flowinfo > 0xfffff {
+	if flowinfo > MaxFlowinfo {
 		return nil, builtins.Errorf(builtins.OverflowError, "%s(): flowinfo must be 0-1048575.", op)
 	}
 	sa := FromAddrPort(netip.AddrPortFrom(ip, uint16(port)))

@@ -14,11 +14,15 @@ import (
 )
 
 // address converts a script's address argument for this socket, asking the
-// host's policy about op on it.
+// host's policy about op on it. The tuple recvfrom last made needs no
+// conversion (peer.go).
 func (s *Socket) address(thread *starlark.Thread, op string, v starlark.Value) (*conv.Sockaddr, error) {
-	sa, err := conv.Address(builtins.ThreadContext(thread), s.family, s.sotype, v, op)
-	if err != nil {
-		return nil, err
+	sa := s.peerSockaddr(v)
+	if sa == nil {
+		var err error
+		if sa, err = conv.Address(builtins.ThreadContext(thread), s.family, s.sotype, v, op); err != nil {
+			return nil, err
+		}
 	}
 	if err := s.inst.allow(op, sa); err != nil {
 		return nil, err

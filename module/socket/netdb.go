@@ -218,7 +218,7 @@ func getnameinfo(thread *starlark.Thread, args []starlark.Value) (starlark.Value
 			return nil, err
 		}
 	}
-	if flowinfo > 0xfffff {
+	if flowinfo > conv.MaxFlowinfo {
 		return nil, builtins.Errorf(builtins.OverflowError, "getnameinfo(): flowinfo must be 0-1048575.")
 	}
 	// CPython reads the address with a numeric-only getaddrinfo.

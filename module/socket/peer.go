@@ -1,9 +1,6 @@
 package socket
 
 import (
-	"encoding/binary"
-	"unsafe"
-
 	"go.starlark.net/starlark"
 	"golang.org/x/sys/unix"
 
@@ -21,18 +18,19 @@ import (
 // mostly to the same peer as the datagram before. Building the
 // (host, port) tuple for recvfrom takes three allocations, and reading it
 // back in sendto three more and a parse of the host's text. So recvfrom
-// returns the same tuple while the peer stays the same, and sendto, given
-// that very tuple, sends to the address it was made from. A tuple cannot
+// returns the same tuple while the peer stays the same, and sendto (and
+// every call that takes an address, through Socket.address), given that
+// very tuple, uses the address it was made from. A tuple cannot
 // change and Starlark has no identity test, so no script can tell one
 // shared tuple from fresh ones. Only AF_INET and AF_INET6, whose values
 // follow from the address's bytes alone.
 type peerAddress struct {
 	sa    conv.Sockaddr
 	value starlark.Tuple
-	// sendable: converting value back gives sa without an error. An IPv6
-	// flowinfo over 20 bits (traffic class bits, with IPV6_FLOWINFO_SEND)
-	// is an OverflowError in sendto, as in CPython.
-	sendable bool
+	// reversible: converting value back gives sa without an error
+	// (conv.Sockaddr.Reversible); when not, the value is parsed and
+	// refused as CPython refuses it.
+	reversible bool
 }
 
 // peerValue returns the value of sa, an address recvfrom filled in.
@@ -44,11 +42,7 @@ func (s *Socket) peerValue(sa *conv.Sockaddr) starlark.Value {
 	if p := s.peer.Load(); p != nil && p.sa.SameAs(sa) {
 		return p.value
 	}
-	p := &peerAddress{sa: *sa, value: sa.Value().(starlark.Tuple), sendable: true}
-	if family == unix.AF_INET6 {
-		r := (*unix.RawSockaddrInet6)(unsafe.Pointer(&sa.Raw))
-		p.sendable = binary.BigEndian.Uint32((*[4]byte)(unsafe.Pointer(&r.Flowinfo))[:]) <= 0xfffff
-	}
+	p := &peerAddress{sa: *sa, value: sa.Value().(starlark.Tuple), reversible: sa.Reversible()}
 	p.value.Freeze()
 	s.peer.Store(p)
 	return p.value
@@ -59,7 +53,7 @@ func (s *Socket) peerValue(sa *conv.Sockaddr) starlark.Value {
 func (s *Socket) peerSockaddr(v starlark.Value) *conv.Sockaddr {
 	t, ok := v.(starlark.Tuple)
 	p := s.peer.Load()
-	if !ok || p == nil || !p.sendable || len(t) == 0 || len(t) != len(p.value) || &t[0] != &p.value[0] {
+	if !ok || p == nil || !p.reversible || len(t) != len(p.value) || &t[0] != &p.value[0] {
 		return nil
 	}
 	return &p.sa

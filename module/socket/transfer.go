@@ -187,13 +187,8 @@ func (s *Socket) sendto(thread *starlark.Thread, args []starlark.Value) (starlar
 		}
 		addr = args[2]
 	}
-	sa := s.peerSockaddr(addr)
-	if sa == nil {
-		if sa, err = conv.Address(builtins.ThreadContext(thread), s.family, s.sotype, addr, "sendto"); err != nil {
-			return nil, err
-		}
-	}
-	if err := s.inst.allow("sendto", sa); err != nil {
+	sa, err := s.address(thread, "sendto", addr)
+	if err != nil {
 		return nil, err
 	}
 	n, err := s.sendOnce(thread, "sendto", data, int(flags), sa, time.Time{})
