@@ -11,6 +11,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/starsock/starsock/builtins"
+	"github.com/starsock/starsock/conv"
 )
 
 // direction says which readiness a call waits for.
@@ -44,17 +45,23 @@ func (s *Socket) wait(thread *starlark.Thread, op string, dir direction, deadlin
 		// recv(0), MSG_DONTWAIT), and times out.
 		fn = whenReady(dir, fn)
 	}
-	err := s.firstAttempt(dir, timeout, fn)
-	if err != unix.EAGAIN {
+	if err := s.firstAttempt(dir, timeout, fn); err != unix.EAGAIN {
 		return err
 	}
+	return s.waitAgain(thread, op, dir, deadline, timeout, fn)
+}
+
+// waitAgain is wait after a first attempt found the socket not ready;
+// timeout is the one that attempt went by.
+func (s *Socket) waitAgain(thread *starlark.Thread, op string, dir direction, deadline time.Time, timeout time.Duration, fn func(fd int) error) error {
 	if timeout == 0 {
 		return unix.EAGAIN
 	}
 	if deadline.IsZero() && timeout > 0 {
 		deadline = time.Now().Add(timeout)
 	}
-	if err = s.spin(dir, deadline, fn); err != unix.EAGAIN {
+	err := s.spin(dir, deadline, fn)
+	if err != unix.EAGAIN {
 		return err
 	}
 
@@ -87,6 +94,37 @@ func (s *Socket) wait(thread *starlark.Thread, op string, dir direction, deadlin
 		}
 		// Another thread's cancellation interrupted this socket; wait on.
 	}
+}
+
+// attemptNow makes the first attempt of a call on a socket whose timeout
+// is None or 0, and reports whether the call is over. Unlike wait it keeps
+// fn to itself (fn only runs), so a caller's closure and the variables it
+// writes stay on the caller's stack: a call whose data is there allocates
+// nothing for its attempt, and only one that must wait builds the closure
+// the poller keeps (waitAfter). With a timeout CPython polls before the
+// first attempt, which wait does; attemptNow then makes none.
+func (s *Socket) attemptNow(dir direction, flags int, fn func(fd int) error) (done bool, err error) {
+	timeout := time.Duration(s.timeout.Load())
+	switch {
+	case timeout > 0:
+		return false, nil
+	case flags&unix.MSG_DONTWAIT != 0 && timeout < 0:
+		return true, s.control(fn) // as waitFlags
+	}
+	if err = s.firstAttempt(dir, timeout, fn); err != unix.EAGAIN || timeout == 0 {
+		return true, err
+	}
+	return false, err
+}
+
+// waitAfter finishes a call that attemptNow left unfinished: attemptErr
+// is what attemptNow returned, EAGAIN when it made the first attempt (on a
+// socket without timeout) and nil when it left the whole wait to do.
+func (s *Socket) waitAfter(thread *starlark.Thread, op string, dir direction, deadline time.Time, flags int, attemptErr error, fn func(fd int) error) error {
+	if attemptErr == unix.EAGAIN {
+		return s.waitAgain(thread, op, dir, deadline, conv.NoTimeout, fn)
+	}
+	return s.waitFlags(thread, op, dir, deadline, flags, fn)
 }
 
 // pollReady reports whether poll(2) finds fd ready for dir now, counting

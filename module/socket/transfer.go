@@ -42,15 +42,45 @@ func (s *Socket) receive(thread *starlark.Thread, op string, args []starlark.Val
 		n, err = sysRecvfrom(fd, buf, int(flags), sa)
 		return err
 	}
-	if done, eagerErr := s.readEagerly(int(bufsize), int(flags), attempt); done {
-		err = eagerErr
-	} else {
-		err = s.waitFlags(thread, op, reading, time.Time{}, int(flags), attempt)
+	done, err := s.readEagerly(int(bufsize), int(flags), attempt)
+	if !done {
+		done, err = s.attemptNow(reading, int(flags), attempt)
+	}
+	if !done {
+		n, err = s.receiveWaiting(thread, op, buf, int(flags), sa, err)
 	}
 	if err != nil {
 		return "", builtins.FromError(err)
 	}
 	return s.sizer.value(buf, n, pooled), nil
+}
+
+// receiveWaiting is a receive that attemptNow left unfinished (attemptErr
+// is what it returned). Its closure goes to the poller, so it fills an
+// address of its own and copies it to sa: receive's callers keep sa on
+// their stacks.
+func (s *Socket) receiveWaiting(thread *starlark.Thread, op string, buf []byte, flags int, sa *conv.Sockaddr, attemptErr error) (int, error) {
+	var n int
+	from := heapCopy(sa)
+	err := s.waitAfter(thread, op, reading, time.Time{}, flags, attemptErr, func(fd int) error {
+		var err error
+		n, err = sysRecvfrom(fd, buf, flags, from)
+		return err
+	})
+	if sa != nil {
+		*sa = *from
+	}
+	return n, err
+}
+
+// heapCopy returns a new address holding *sa, or nil for nil: one that a
+// closure kept by the poller may write to without sa escaping.
+func heapCopy(sa *conv.Sockaddr) *conv.Sockaddr {
+	if sa == nil {
+		return nil
+	}
+	c := *sa
+	return &c
 }
 
 // receiveLarge serves a bufsize beyond the scratch buffers: it asks the
@@ -59,6 +89,7 @@ func (s *Socket) receive(thread *starlark.Thread, op string, args []starlark.Val
 func (s *Socket) receiveLarge(thread *starlark.Thread, op string, bufsize, flags int, sa *conv.Sockaddr) (starlark.Bytes, error) {
 	var buf []byte
 	var n int
+	from := heapCopy(sa)
 	err := s.waitFlags(thread, op, reading, time.Time{}, flags, func(fd int) error {
 		pending, err := unix.IoctlGetInt(fd, unix.SIOCINQ)
 		if err != nil {
@@ -72,9 +103,12 @@ func (s *Socket) receiveLarge(thread *starlark.Thread, op string, bufsize, flags
 			buf = make([]byte, size)
 		}
 		buf = buf[:size]
-		n, err = sysRecvfrom(fd, buf, flags, sa)
+		n, err = sysRecvfrom(fd, buf, flags, from)
 		return err
 	})
+	if sa != nil {
+		*sa = *from
+	}
 	if err != nil {
 		return "", builtins.FromError(err)
 	}
@@ -142,7 +176,24 @@ func (s *Socket) send(thread *starlark.Thread, args []starlark.Value) (starlark.
 
 func (s *Socket) sendOnce(thread *starlark.Thread, op string, data []byte, flags int, sa *conv.Sockaddr, deadline time.Time) (int, error) {
 	var n int
-	err := s.waitFlags(thread, op, writing, deadline, flags, func(fd int) error {
+	attempt := func(fd int) error {
+		var err error
+		n, err = sysSendto(fd, data, flags, sa)
+		return err
+	}
+	done, err := s.attemptNow(writing, flags, attempt)
+	if !done {
+		return s.sendWaiting(thread, op, data, flags, sa, deadline, err)
+	}
+	return n, err
+}
+
+// sendWaiting is a send that attemptNow left unfinished (attemptErr is
+// what it returned), with the closure the poller keeps built here, so
+// that sendOnce's stays on its stack.
+func (s *Socket) sendWaiting(thread *starlark.Thread, op string, data []byte, flags int, sa *conv.Sockaddr, deadline time.Time, attemptErr error) (int, error) {
+	var n int
+	err := s.waitAfter(thread, op, writing, deadline, flags, attemptErr, func(fd int) error {
 		var err error
 		n, err = sysSendto(fd, data, flags, sa)
 		return err
