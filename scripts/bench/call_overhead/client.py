@@ -50,6 +50,14 @@ def main():
             costs[name].append(timed(loop, n, s) - base)
     for name, _ in loops:
         print("RESULT", name, count, sorted(costs[name])[CHUNKS // 2] * CHUNKS)
+    # s.fileno() in calls of the no-op, piece by piece: the two loops of a
+    # piece run moments apart, at one speed of the machine, where the
+    # medians above may come from pieces run at different speeds. Printed
+    # with count 1 and the ratio in place of the seconds, so that the
+    # runner's rate is the no-op's cost over s.fileno()'s.
+    ratios = [f / b for f, b in zip(costs["fileno"], costs["noop_builtin"]) if f > 0 and b > 0]
+    if ratios:
+        print("RESULT fileno_per_noop 1", sorted(ratios)[len(ratios) // 2])
     s.close()
 
 main()

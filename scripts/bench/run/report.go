@@ -14,6 +14,7 @@ import (
 type unit struct {
 	name    string
 	perCall bool    // shown as time per operation (ns), lower is better
+	ratio   bool    // a cost in units of another's (the rate's inverse), lower is better
 	divisor float64 // rate shown divided by this
 }
 
@@ -25,13 +26,18 @@ func unitOf(metric string) unit {
 		return unit{name: "round trips/s", divisor: 1}
 	case "connections":
 		return unit{name: "connections/s", divisor: 1}
+	case "fileno_per_noop":
+		return unit{name: "x bool()", ratio: true}
 	}
 	return unit{name: "ns/call", perCall: true}
 }
 
 func (u unit) format(rate float64) string {
-	if u.perCall {
+	switch {
+	case u.perCall:
 		return fmt.Sprintf("%.1f", 1e9/rate)
+	case u.ratio:
+		return fmt.Sprintf("%.2f", 1/rate)
 	}
 	return thousands(rate / u.divisor)
 }
@@ -40,7 +46,7 @@ func (u unit) format(rate float64) string {
 // so that the range reads low to high.
 func (u unit) formatSummary(s summary) string {
 	lo, hi := s.min, s.max
-	if u.perCall {
+	if u.perCall || u.ratio {
 		lo, hi = hi, lo
 	}
 	return fmt.Sprintf("%s [%s-%s]", u.format(s.median), u.format(lo), u.format(hi))
@@ -115,7 +121,7 @@ func modeTitle(pinned bool) string {
 // metricsOf lists the metrics measured for a workload, in a fixed order.
 func metricsOf(r results, pinned bool, workload string) []string {
 	var metrics []string
-	for _, m := range []string{"round_trips", "bytes", "connections", "fileno", "gettimeout", "noop_builtin"} {
+	for _, m := range []string{"round_trips", "bytes", "connections", "fileno", "gettimeout", "noop_builtin", "fileno_per_noop"} {
 		if _, ok := r[key{pinned, workload, m}]; ok {
 			metrics = append(metrics, m)
 		}

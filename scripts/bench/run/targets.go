@@ -37,8 +37,9 @@ var targets = func() []target {
 		target{pinned: false, workload: "tcp_bulk", metric: "bytes", versus: goNetImpl, min: 0.9},
 		target{pinned: false, workload: "tcp_connect_rate", metric: "connections", versus: cpythonImpl, min: 1.0},
 		target{pinned: true, workload: "tcp_connect_rate", metric: "connections", versus: cpythonImpl, min: 1.0},
-		// time per call at most 1.5x the no-op's: throughput at least 1/1.5
-		target{pinned: false, workload: "call_overhead", metric: "fileno", floorMetric: "noop_builtin", min: 1 / 1.5},
+		// time per call at most 1.5x the no-op's: the no-op's cost over
+		// s.fileno()'s, piece by piece (fileno_per_noop), at least 1/1.5
+		target{pinned: false, workload: "call_overhead", metric: "fileno_per_noop", floorMetric: "noop_builtin", min: 1 / 1.5},
 	)
 }()
 
@@ -49,14 +50,15 @@ func (b *bench) printTargets(w io.Writer) {
 	for _, t := range targets {
 		k := key{t.pinned, t.workload, t.metric}
 		if t.floorMetric != "" {
-			fileno, ok1 := b.results.median(k, starsockImpl)
-			noop, ok2 := b.results.median(key{t.pinned, t.workload, t.floorMetric}, starsockImpl)
-			if !ok1 || !ok2 {
+			perNoop, ok1 := b.results.median(k, starsockImpl)
+			fileno, ok2 := b.results.median(key{t.pinned, t.workload, "fileno"}, starsockImpl)
+			noop, ok3 := b.results.median(key{t.pinned, t.workload, t.floorMetric}, starsockImpl)
+			if !ok1 || !ok2 || !ok3 {
 				continue
 			}
-			u := unitOf(t.metric)
-			fmt.Fprintf(tw, "%s\t%s\t%s\tstarsock s.%s() %s ns / bool() %s ns\t= %.2fx\t(want <= %.2fx)\n",
-				verdict(fileno/noop >= t.min), modeName(t.pinned), t.workload, t.metric, u.format(fileno), u.format(noop), noop/fileno, 1/t.min)
+			u := unitOf("fileno")
+			fmt.Fprintf(tw, "%s\t%s\t%s\tstarsock s.fileno() / bool(), piece by piece (medians %s / %s ns)\t= %.2fx\t(want <= %.2fx)\n",
+				verdict(perNoop >= t.min), modeName(t.pinned), t.workload, u.format(fileno), u.format(noop), 1/perNoop, 1/t.min)
 			continue
 		}
 		r, ok := b.results.ratio(k, t.versus)
