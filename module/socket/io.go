@@ -103,13 +103,18 @@ func (s *Socket) waitAgain(thread *starlark.Thread, op string, dir direction, de
 // nothing for its attempt, and only one that must wait builds the closure
 // the poller keeps (waitAfter). With a timeout CPython polls before the
 // first attempt, which wait does; attemptNow then makes none.
+//
+// MSG_DONTWAIT on a socket whose timeout is None makes one attempt:
+// CPython makes a blocking call, which the flag turns into one that raises
+// EAGAIN at once. (With a timeout CPython waits for readiness as for any
+// call.)
 func (s *Socket) attemptNow(dir direction, flags int, fn func(fd int) error) (done bool, err error) {
 	timeout := time.Duration(s.timeout.Load())
 	switch {
 	case timeout > 0:
 		return false, nil
 	case flags&unix.MSG_DONTWAIT != 0 && timeout < 0:
-		return true, s.control(fn) // as waitFlags
+		return true, s.control(fn)
 	}
 	if err = s.firstAttempt(dir, timeout, fn); err != unix.EAGAIN || timeout == 0 {
 		return true, err
@@ -120,11 +125,11 @@ func (s *Socket) attemptNow(dir direction, flags int, fn func(fd int) error) (do
 // waitAfter finishes a call that attemptNow left unfinished: attemptErr
 // is what attemptNow returned, EAGAIN when it made the first attempt (on a
 // socket without timeout) and nil when it left the whole wait to do.
-func (s *Socket) waitAfter(thread *starlark.Thread, op string, dir direction, deadline time.Time, flags int, attemptErr error, fn func(fd int) error) error {
+func (s *Socket) waitAfter(thread *starlark.Thread, op string, dir direction, deadline time.Time, attemptErr error, fn func(fd int) error) error {
 	if attemptErr == unix.EAGAIN {
 		return s.waitAgain(thread, op, dir, deadline, conv.NoTimeout, fn)
 	}
-	return s.waitFlags(thread, op, dir, deadline, flags, fn)
+	return s.wait(thread, op, dir, deadline, fn)
 }
 
 // pollReady reports whether poll(2) finds fd ready for dir now, counting

@@ -62,7 +62,7 @@ func (s *Socket) receive(thread *starlark.Thread, op string, args []starlark.Val
 func (s *Socket) receiveWaiting(thread *starlark.Thread, op string, buf []byte, flags int, sa *conv.Sockaddr, attemptErr error) (int, error) {
 	var n int
 	from := heapCopy(sa)
-	err := s.waitAfter(thread, op, reading, time.Time{}, flags, attemptErr, func(fd int) error {
+	err := s.waitAfter(thread, op, reading, time.Time{}, attemptErr, func(fd int) error {
 		var err error
 		n, err = sysRecvfrom(fd, buf, flags, from)
 		return err
@@ -115,15 +115,15 @@ func (s *Socket) receiveLarge(thread *starlark.Thread, op string, bufsize, flags
 	return s.sizer.value(buf, n, nil), nil
 }
 
-// waitFlags is wait for a call that takes flags. MSG_DONTWAIT on a socket
-// whose timeout is None makes one attempt: CPython makes a blocking call,
-// which the flag turns into one that raises EAGAIN at once. (With a
-// timeout CPython waits for readiness as for any call.)
+// waitFlags is wait for a call that takes flags (attemptNow says what
+// MSG_DONTWAIT changes): the first attempt as attemptNow makes it, the
+// rest as waitAfter.
 func (s *Socket) waitFlags(thread *starlark.Thread, op string, dir direction, deadline time.Time, flags int, fn func(fd int) error) error {
-	if flags&unix.MSG_DONTWAIT != 0 && s.timeout.Load() < 0 {
-		return s.control(fn)
+	done, err := s.attemptNow(dir, flags, fn)
+	if !done {
+		err = s.waitAfter(thread, op, dir, deadline, err, fn)
 	}
-	return s.wait(thread, op, dir, deadline, fn)
+	return err
 }
 
 func (s *Socket) recv(thread *starlark.Thread, args []starlark.Value) (starlark.Value, error) {
@@ -193,7 +193,7 @@ func (s *Socket) sendOnce(thread *starlark.Thread, op string, data []byte, flags
 // that sendOnce's stays on its stack.
 func (s *Socket) sendWaiting(thread *starlark.Thread, op string, data []byte, flags int, sa *conv.Sockaddr, deadline time.Time, attemptErr error) (int, error) {
 	var n int
-	err := s.waitAfter(thread, op, writing, deadline, flags, attemptErr, func(fd int) error {
+	err := s.waitAfter(thread, op, writing, deadline, attemptErr, func(fd int) error {
 		var err error
 		n, err = sysSendto(fd, data, flags, sa)
 		return err
